@@ -1,0 +1,120 @@
+"""Checks across entries: names, relations, categories, sources, cycles, orphans, completeness."""
+
+from __future__ import annotations
+
+from .graph import backlinks, find_cycle
+from .loader import KnowledgeBase, slugify
+from .problems import did_you_mean
+
+# Completeness: what a finished entry has (warnings, so `check --strict` fails on thin entries).
+MINIMUMS = {"examples": 3, "misconceptions": 3, "phrases": 3, "related": 3, "comparison.rows": 3}
+
+
+def check_all(kb: KnowledgeBase) -> None:
+    _check_names(kb)
+    for slug in sorted(kb.entries):
+        _check_entry(kb, slug)
+    _check_cycles(kb)
+    _check_orphans(kb)
+
+
+def _check_names(kb: KnowledgeBase) -> None:
+    owners: dict[str, tuple[str, str]] = {}
+    for slug in sorted(kb.entries):
+        entry = kb.entries[slug]
+        file = kb.files[slug]
+        fields = [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]
+        fields += [(f"plural[{i}]", p) for i, p in enumerate(entry.plural)]
+        for loc, name in fields:
+            key = name.casefold()
+            if key in owners:
+                other_slug, other_loc = owners[key]
+                where = "this entry" if other_slug == slug else kb.files[other_slug].display
+                path = tuple(int(p) if p.isdigit() else p for p in loc.replace("]", "").replace("[", " ").split())
+                kb.add(file.display, file.at(*path), loc, f"'{name}' is already used by {where} ({other_loc})")
+            else:
+                owners[key] = (slug, loc)
+        if slug not in {slugify(n) for n in entry.names()}:
+            kb.add(
+                file.display,
+                (1, 1),
+                "",
+                f"file name '{slug}' is not the slug of the term or an alias; expected '{slugify(entry.term)}.yaml'",
+            )
+
+
+def _check_entry(kb: KnowledgeBase, slug: str) -> None:
+    entry = kb.entries[slug]
+    file = kb.files[slug]
+    known = sorted(kb.entries)
+    for i, cat in enumerate(entry.categories):
+        if cat not in kb.categories:
+            hint = did_you_mean(cat, kb.categories)
+            kb.add(file.display, file.at("categories", i), f"categories[{i}]", f"unknown category '{cat}'{hint}")
+    seen: set[str] = set()
+    for i, rel in enumerate(entry.related):
+        loc = f"related[{i}].term"
+        pos = file.at("related", i, "term")
+        if rel.term == slug:
+            kb.add(file.display, pos, loc, "a term cannot be related to itself")
+        elif rel.term not in kb.entries:
+            kb.add(file.display, pos, loc, f"unknown term '{rel.term}'{did_you_mean(rel.term, known)}")
+        elif rel.term in seen:
+            kb.add(file.display, pos, loc, f"'{rel.term}' is related twice; keep one relation", "warning")
+        seen.add(rel.term)
+    other = entry.comparison.with_
+    pos = file.at("comparison", "with")
+    if other == slug:
+        kb.add(file.display, pos, "comparison.with", "compare the term with a neighbour, not with itself")
+    elif other not in kb.entries:
+        kb.add(file.display, pos, "comparison.with", f"unknown term '{other}'{did_you_mean(other, known)}")
+    ids: set[str] = set()
+    for i, src in enumerate(entry.sources):
+        if src.id in ids:
+            kb.add(file.display, file.at("sources", i, "id"), f"sources[{i}].id", f"duplicate source id '{src.id}'")
+        ids.add(src.id)
+    for i, use in enumerate(entry.where_used):
+        if use.source is not None and use.source not in ids:
+            hint = did_you_mean(use.source, ids)
+            loc = f"where_used[{i}].source"
+            kb.add(file.display, file.at("where_used", i, "source"), loc, f"unknown source id '{use.source}'{hint}")
+    counts = {
+        "examples": len(entry.examples),
+        "misconceptions": len(entry.misconceptions),
+        "phrases": len(entry.phrases),
+        "related": len(entry.related),
+        "comparison.rows": len(entry.comparison.rows),
+    }
+    for name, minimum in MINIMUMS.items():
+        if counts[name] < minimum:
+            path = tuple(name.split("."))
+            msg = f"has {counts[name]}; a complete entry has at least {minimum}"
+            kb.add(file.display, file.at(*path), name, msg, "warning")
+    domains = {ex.domain.casefold() for ex in entry.examples}
+    if len(entry.examples) >= MINIMUMS["examples"] and len(domains) < 3:
+        kb.add(file.display, file.at("examples"), "examples", "examples should span at least 3 domains", "warning")
+
+
+def _check_cycles(kb: KnowledgeBase) -> None:
+    cycle = find_cycle(kb.entries)
+    if not cycle:
+        return
+    first, second = cycle[0], cycle[1]
+    # Report at the relation that creates the first step of the cycle.
+    for slug, target in ((second, first), (first, second)):
+        for i, rel in enumerate(kb.entries[slug].related):
+            if rel.term == target:
+                file = kb.files[slug]
+                msg = "prerequisite cycle: " + " → ".join(cycle) + " (each must be learned before the next)"
+                kb.add(file.display, file.at("related", i, "relation"), f"related[{i}].relation", msg)
+                return
+
+
+def _check_orphans(kb: KnowledgeBase) -> None:
+    if len(kb.entries) < 2:
+        return
+    incoming = backlinks(kb.entries)
+    for slug, sources in incoming.items():
+        if not sources:
+            file = kb.files[slug]
+            kb.add(file.display, (1, 1), "", "no other entry relates to this term (orphan); link it from one", "warning")

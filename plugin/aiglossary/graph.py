@@ -1,0 +1,123 @@
+"""The typed relation graph: backlinks, prerequisite order and what to learn next."""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .model import Entry, RelationKind
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str  # the entry that lists the relation
+    target: str  # the related entry
+    relation: RelationKind
+    note: str
+
+
+def edges(entries: dict[str, Entry]) -> list[Edge]:
+    """Every relation whose target exists, in file order."""
+    return [
+        Edge(slug, rel.term, rel.relation, rel.note)
+        for slug, entry in sorted(entries.items())
+        for rel in entry.related
+        if rel.term in entries and rel.term != slug
+    ]
+
+
+def before_pairs(entries: dict[str, Entry]) -> set[tuple[str, str]]:
+    """Pairs (a, b) meaning 'learn a before b', from prerequisite and next-step relations."""
+    pairs: set[tuple[str, str]] = set()
+    for e in edges(entries):
+        if e.relation is RelationKind.prerequisite:
+            pairs.add((e.target, e.source))
+        elif e.relation is RelationKind.next_step:
+            pairs.add((e.source, e.target))
+    return pairs
+
+
+def find_cycle(entries: dict[str, Entry]) -> list[str] | None:
+    """A cycle among 'learn before' pairs, as [a, b, ..., a], or None."""
+    succ: dict[str, list[str]] = defaultdict(list)
+    for a, b in sorted(before_pairs(entries)):
+        succ[a].append(b)
+    state: dict[str, int] = {}  # 1 = on stack, 2 = done
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in succ[node]:
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(entries):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def learning_path(entries: dict[str, Entry]) -> list[str]:
+    """All slugs ordered so that every prerequisite comes first.
+
+    Among terms whose prerequisites are met, easier terms come first, then alphabetical order.
+    Terms caught in a cycle (reported by the checks) are appended at the end.
+    """
+    pairs = before_pairs(entries)
+    indeg = dict.fromkeys(entries, 0)
+    succ: dict[str, list[str]] = defaultdict(list)
+    for a, b in pairs:
+        succ[a].append(b)
+        indeg[b] += 1
+
+    def key(slug: str) -> tuple[int, str, str]:
+        return (entries[slug].difficulty.rank, entries[slug].term.casefold(), slug)
+
+    ready = [key(s) for s, d in indeg.items() if d == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        slug = heapq.heappop(ready)[2]
+        order.append(slug)
+        for nxt in succ[slug]:
+            indeg[nxt] -= 1
+            if indeg[nxt] == 0:
+                heapq.heappush(ready, key(nxt))
+    seen = set(order)
+    order.extend(sorted((s for s in entries if s not in seen), key=key))
+    return order
+
+
+@dataclass(frozen=True)
+class LearnNext:
+    prerequisites: list[str]
+    next_steps: list[str]
+
+
+def learn_next(entries: dict[str, Entry], slug: str) -> LearnNext:
+    """What to learn before and after ``slug``, each list in learning-path order."""
+    rank = {s: i for i, s in enumerate(learning_path(entries))}
+    pairs = before_pairs(entries)
+    before = sorted({a for a, b in pairs if b == slug}, key=rank.__getitem__)
+    after = sorted({b for a, b in pairs if a == slug}, key=rank.__getitem__)
+    return LearnNext(before, after)
+
+
+def backlinks(entries: dict[str, Entry]) -> dict[str, list[str]]:
+    """For each slug, the entries whose relations point at it."""
+    out: dict[str, list[str]] = {s: [] for s in entries}
+    for e in edges(entries):
+        if e.source not in out[e.target]:
+            out[e.target].append(e.source)
+    return out
