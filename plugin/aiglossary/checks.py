@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
 from .graph import backlinks, find_cycle
 from .loader import KnowledgeBase, slugify
 from .problems import did_you_mean
@@ -20,6 +26,7 @@ def check_all(kb: KnowledgeBase) -> None:
 
 def _check_names(kb: KnowledgeBase) -> None:
     owners: dict[str, tuple[str, str]] = {}
+    rejected: set[str] = set()
     for slug in sorted(kb.entries):
         entry = kb.entries[slug]
         file = kb.files[slug]
@@ -32,6 +39,8 @@ def _check_names(kb: KnowledgeBase) -> None:
                 where = "this entry" if other_slug == slug else kb.files[other_slug].display
                 path = tuple(int(p) if p.isdigit() else p for p in loc.replace("]", "").replace("[", " ").split())
                 kb.add(file.display, file.at(*path), loc, f"'{name}' is already used by {where} ({other_loc})")
+                if other_slug != slug:
+                    rejected.add(slug)
             else:
                 owners[key] = (slug, loc)
         if slug not in {slugify(n) for n in entry.names()}:
@@ -41,6 +50,11 @@ def _check_names(kb: KnowledgeBase) -> None:
                 "",
                 f"file name '{slug}' is not the slug of the term or an alias; expected '{slugify(entry.term)}.yaml'",
             )
+    # A name two entries claim would make links ambiguous: leave the later entry out.
+    for slug in rejected:
+        display = kb.files[slug].display
+        kb.rejected[display] = next(str(p) for p in kb.errors if p.file == display)
+        del kb.entries[slug], kb.files[slug]
 
 
 def _check_entry(kb: KnowledgeBase, slug: str) -> None:
@@ -71,13 +85,23 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
     ids: set[str] = set()
     for i, src in enumerate(entry.sources):
         if src.id in ids:
-            kb.add(file.display, file.at("sources", i, "id"), f"sources[{i}].id", f"duplicate source id '{src.id}'")
+            kb.add(
+                file.display,
+                file.at("sources", i, "id"),
+                f"sources[{i}].id",
+                f"duplicate source id '{src.id}'",
+            )
         ids.add(src.id)
     for i, use in enumerate(entry.where_used):
         if use.source is not None and use.source not in ids:
             hint = did_you_mean(use.source, ids)
             loc = f"where_used[{i}].source"
-            kb.add(file.display, file.at("where_used", i, "source"), loc, f"unknown source id '{use.source}'{hint}")
+            kb.add(
+                file.display,
+                file.at("where_used", i, "source"),
+                loc,
+                f"unknown source id '{use.source}'{hint}",
+            )
     counts = {
         "examples": len(entry.examples),
         "misconceptions": len(entry.misconceptions),
@@ -90,9 +114,19 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
             path = tuple(name.split("."))
             msg = f"has {counts[name]}; a complete entry has at least {minimum}"
             kb.add(file.display, file.at(*path), name, msg, "warning")
+    for loc, text in _texts(entry):
+        if "TODO" in text:
+            parts: list[str | int] = [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", loc) if p]
+            kb.add(file.display, file.at(*parts), loc, "still holds scaffold text (TODO); write it", "warning")
     domains = {ex.domain.casefold() for ex in entry.examples}
     if len(entry.examples) >= MINIMUMS["examples"] and len(domains) < 3:
-        kb.add(file.display, file.at("examples"), "examples", "examples should span at least 3 domains", "warning")
+        kb.add(
+            file.display,
+            file.at("examples"),
+            "examples",
+            "examples should span at least 3 domains",
+            "warning",
+        )
 
 
 def _check_cycles(kb: KnowledgeBase) -> None:
@@ -117,4 +151,23 @@ def _check_orphans(kb: KnowledgeBase) -> None:
     for slug, sources in incoming.items():
         if not sources:
             file = kb.files[slug]
-            kb.add(file.display, (1, 1), "", "no other entry relates to this term (orphan); link it from one", "warning")
+            kb.add(
+                file.display,
+                (1, 1),
+                "",
+                "no other entry relates to this term (orphan); link it from one",
+                "warning",
+            )
+
+
+def _texts(entry: Any, loc: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in an entry with its field path, e.g. ('examples[0].text', '...')."""
+    if isinstance(entry, str):
+        yield loc, entry
+    elif isinstance(entry, list):
+        for i, item in enumerate(entry):
+            yield from _texts(item, f"{loc}[{i}]")
+    elif isinstance(entry, BaseModel):
+        for name, info in type(entry).model_fields.items():
+            key = info.alias or name
+            yield from _texts(getattr(entry, name), f"{loc}.{key}" if loc else key)

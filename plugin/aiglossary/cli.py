@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -112,7 +113,9 @@ def list_(root: Path, category: str | None, difficulty: str | None) -> None:
     """List terms with their difficulty and summary."""
     kb = _load(root)
     if category and category not in kb.categories:
-        raise click.BadParameter(f"unknown category; choose from {', '.join(sorted(kb.categories))}", param_hint="'--category'")
+        raise click.BadParameter(
+            f"unknown category; choose from {', '.join(sorted(kb.categories))}", param_hint="'--category'"
+        )
     for slug, entry in kb.sorted_entries():
         if category and category not in entry.categories:
             continue
@@ -122,7 +125,7 @@ def list_(root: Path, category: str | None, difficulty: str | None) -> None:
 
 
 def _wrap(text: str, indent: str = "  ") -> str:
-    width = min(100, max(40, click.get_terminal_size()[0] if hasattr(click, "get_terminal_size") else 100))
+    width = min(100, max(40, shutil.get_terminal_size((100, 24)).columns - 2))
     return "\n".join(
         textwrap.fill(par, width=width, initial_indent=indent, subsequent_indent=indent)
         for par in plain(text).split("\n\n")

@@ -72,7 +72,9 @@ class KnowledgeBase:
         return [p for p in self.problems if p.severity == "warning"]
 
     def add(self, file: str, pos: tuple[int, int], loc: str, message: str, severity: str = "error") -> None:
-        self.problems.append(Problem(file, pos[0], pos[1], loc, message, "warning" if severity == "warning" else "error"))
+        self.problems.append(
+            Problem(file, pos[0], pos[1], loc, message, "warning" if severity == "warning" else "error")
+        )
 
     def sorted_entries(self) -> list[tuple[str, Entry]]:
         return sorted(self.entries.items(), key=lambda kv: kv[1].term.casefold())
@@ -130,7 +132,12 @@ def _message(err: Any, doc: Document) -> tuple[tuple[int, int], str]:
     if kind == "value_error":
         return doc.position(loc), str(err["msg"]).removeprefix("Value error, ")
     if kind.endswith("_type"):
-        want = {"string_type": "text", "list_type": "a list", "model_type": "a mapping", "dict_type": "a mapping"}
+        want = {
+            "string_type": "text",
+            "list_type": "a list",
+            "model_type": "a mapping",
+            "dict_type": "a mapping",
+        }
         return doc.position(loc), f"expected {want.get(kind, kind.removesuffix('_type'))}, got {_type_name(value)}"
     return doc.position(loc), str(err["msg"])
 
@@ -187,7 +194,12 @@ def load_entry(path: Path, kb: KnowledgeBase) -> None:
         return
     if not isinstance(doc.data, dict):
         got = _type_name(doc.data)
-        kb.add(display, doc.position(()), "", f"an entry must be a mapping of fields (term: ..., definition: ...), got {got}")
+        kb.add(
+            display,
+            doc.position(()),
+            "",
+            f"an entry must be a mapping of fields (term: ..., definition: ...), got {got}",
+        )
     elif not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
         kb.add(display, (1, 1), "", f"file name '{path.name}' is not a slug; rename it to '{slugify(slug)}.yaml'")
     elif slug in kb.entries:
@@ -204,7 +216,13 @@ def load_entry(path: Path, kb: KnowledgeBase) -> None:
             kb.entries[slug] = entry
             kb.files[slug] = EntryFile(path, display, doc)
             if not path.read_text("utf-8").lstrip("\ufeff").startswith(SCHEMA_LINE):
-                kb.add(display, (1, 1), "", f"first line should be '{SCHEMA_LINE}schema.json' so editors validate", "warning")
+                kb.add(
+                    display,
+                    (1, 1),
+                    "",
+                    f"first line should be '{SCHEMA_LINE}schema.json' so editors validate",
+                    "warning",
+                )
     if len(kb.errors) > before:
         kb.rejected[display] = str(kb.errors[before])
 

@@ -63,6 +63,10 @@ class Document:
         return self.key_positions.get(path) or self.position(path)
 
 
+def _tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -86,11 +90,13 @@ class _Builder:
         self.doc.positions[path] = _mark(node)
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
-                raise YamlProblem(f"YAML tag '{node.tag}' is not allowed", *_mark(node), path)
+                raise YamlProblem(f"YAML tag '{_tag(node.tag)}' is not allowed", *_mark(node), path)
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlProblem("keys must be plain names (no merge keys or complex keys)", *_mark(key_node), path)
+                    raise YamlProblem(
+                        "keys must be plain names (no merge keys or complex keys)", *_mark(key_node), path
+                    )
                 key = str(key_node.value)
                 if key in out:
                     raise YamlProblem(f"duplicate key '{key}'", *_mark(key_node), (*path, key))
@@ -99,13 +105,13 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
-                raise YamlProblem(f"YAML tag '{node.tag}' is not allowed", *_mark(node), path)
+                raise YamlProblem(f"YAML tag '{_tag(node.tag)}' is not allowed", *_mark(node), path)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         if node.tag == _TIMESTAMP:
             return str(node.value)
         if node.tag not in _PLAIN_TAGS:
-            raise YamlProblem(f"YAML tag '{node.tag}' is not allowed", *_mark(node), path)
+            raise YamlProblem(f"YAML tag '{_tag(node.tag)}' is not allowed", *_mark(node), path)
         if node.tag == "tag:yaml.org,2002:str":
             return str(node.value)
         try:
@@ -127,13 +133,21 @@ def parse(raw: bytes) -> Document:
         raise YamlProblem(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, col) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise YamlProblem(f"character U+{code:04X} is not allowed in YAML", line, col) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.context and exc.problem and exc.context_mark:
+            message += f" ({exc.context} started at line {exc.context_mark.line + 1})"
         raise YamlProblem(message, line, col) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML error: {exc}") from None
