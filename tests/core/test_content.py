@@ -1,0 +1,81 @@
+"""The shipped knowledge base: complete, connected, covering the core vocabulary (issue 6)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from aiglossary import KnowledgeBase, learning_path, load_knowledge_base
+from aiglossary.graph import backlinks, before_pairs, find_cycle
+from aiglossary.model import Difficulty
+
+ROOT = Path(__file__).resolve().parents[2]
+
+REQUIRED = """
+supervised-learning unsupervised-learning self-supervised-learning overfitting regularisation loss-function
+gradient-descent backpropagation epoch batch learning-rate embedding tokenisation transformer attention
+language-model prompt hallucination rlhf inference quantisation onnx knowledge-distillation model-compression
+benchmark evaluation-metrics train-validation-test-split data-augmentation foundation-model zero-shot-learning
+few-shot-learning lora parameter-efficient-fine-tuning checkpoint pre-training fine-tuning transfer-learning
+neural-network large-language-model deep-learning
+""".split()
+
+DEMOS = {"pre-training": "pretraining", "fine-tuning": "pretraining", "transfer-learning": "pretraining"}
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base(ROOT / "glossary")
+
+
+def test_strict_clean(kb: KnowledgeBase) -> None:
+    assert [str(p) for p in kb.problems] == []
+
+
+def test_counts_and_coverage(kb: KnowledgeBase) -> None:
+    assert len(kb.entries) >= 40
+    assert set(REQUIRED) <= set(kb.entries)
+    per_category = Counter(c for e in kb.entries.values() for c in e.categories)
+    assert set(per_category) == set(kb.categories), "every category has terms"
+    assert min(per_category.values()) >= 4
+
+
+def test_every_entry_is_complete(kb: KnowledgeBase) -> None:
+    for slug, e in kb.entries.items():
+        assert len(e.examples) >= 3 and len({x.domain.casefold() for x in e.examples}) >= 3, slug
+        assert len(e.misconceptions) >= 3 and len(e.phrases) >= 3, slug
+        assert len(e.related) >= 3 and all(r.note for r in e.related), slug
+        assert len(e.comparison.rows) >= 3 and e.comparison.with_ in kb.entries, slug
+        assert e.definition.count(". ") + 1 >= 2, f"{slug}: definition should be 2-3 sentences"
+        ids = {s.id for s in e.sources}
+        assert all(u.source in ids for u in e.where_used if u.source), slug
+
+
+def test_graph_holds_together(kb: KnowledgeBase) -> None:
+    assert find_cycle(kb.entries) is None
+    back = backlinks(kb.entries)
+    assert [s for s, b in back.items() if not b] == [], "no orphans: every term is linked from another"
+    path = learning_path(kb.entries)
+    assert sorted(path) == sorted(kb.entries)
+    assert kb.entries[path[0]].difficulty is Difficulty.beginner
+    pos = {s: i for i, s in enumerate(path)}
+    assert all(pos[a] < pos[b] for a, b in before_pairs(kb.entries))
+
+
+def test_demo_entries(kb: KnowledgeBase) -> None:
+    for slug, demo in DEMOS.items():
+        assert kb.entries[slug].demo == demo
+    assert kb.entries["self-supervised-learning"].demo == "digits"
+
+
+def test_reference_wording_not_copied() -> None:
+    ref_path = ROOT.parent / "shared" / "reference" / "pre-training.page.txt"
+    if not ref_path.exists():  # the reference lies beside the checkout, not in it
+        pytest.skip("shared/reference is not beside this checkout")
+    ref = ref_path.read_text("utf-8")
+    sentences = [s.strip() for s in ref.replace("\n", " ").split(". ") if len(s.strip()) > 60]
+    corpus = " ".join(p.read_text("utf-8") for p in (ROOT / "glossary").glob("*.yaml"))
+    corpus = " ".join(corpus.split())
+    assert not [s for s in sentences if s[:60] in corpus]
