@@ -1,0 +1,282 @@
+"""The ``glossary`` MkDocs plugin: a thin coordinator of MkDocs events over :mod:`aiglossary.site`.
+
+Stable CSS hooks (browser tests and benchmarks rely on them; change them only with those):
+
+- term links, automatic and explicit: ``a.glossary-term`` (``title`` = the term's plain summary)
+- index filter controls: ``#glossary-filter-category``, ``#glossary-filter-difficulty``,
+  ``#glossary-filter-text``; the visible count: ``#glossary-filter-count``
+- index rows: ``.glossary-index-item[data-slug][data-category][data-difficulty]`` where
+  ``data-category`` is a space-separated list of category ids; filtered-out rows get ``hidden``
+- term graph: container ``#glossary-graph``; nodes ``.glossary-graph-node[data-slug]``
+- demo slot: ``.glossary-demo[data-demo]`` (exactly ``<div class="glossary-demo" data-demo="ID"></div>``)
+- term page parts: ``.glossary-header``, ``.glossary-difficulty``, ``.glossary-category``,
+  ``ul.glossary-backlinks`` ("Referenced by"), ``a.glossary-edit-link``
+
+Events, each with one job: ``on_config`` loads the knowledge base and reports its problems;
+``on_files`` adds the generated pages, ``glossary.json`` and the assets; ``on_page_markdown`` checks
+explicit ``glossary:`` links (with their line); ``on_page_content`` links term mentions;
+``on_env`` fills in "Referenced by" once every page is known, before search collects;
+``on_serve`` watches the glossary folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import posixpath
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .. import graph
+from ..loader import KnowledgeBase, load_knowledge_base
+from ..problems import did_you_mean
+from ..site import (
+    BACKLINKS_MARKER,
+    RESERVED_SLUGS,
+    Layout,
+    MarkdownRenderer,
+    SiteBuilder,
+    TemplateRenderer,
+    TermMatcher,
+    relative_url,
+)
+from ..site.autolink import NOLINK_END, NOLINK_START
+from ..site.render import attr
+from .config import GlossaryConfig
+
+log = logging.getLogger("mkdocs.plugins.glossary")
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSET_DIR = "assets/glossary"
+CSS = f"{ASSET_DIR}/glossary.css"
+JS = f"{ASSET_DIR}/glossary.js"
+
+# Explicit links in docs Markdown: [text](glossary:slug) or [text](glossary:slug#anchor), and [ref]: glossary:slug
+_MD_LINK = re.compile(
+    r"\]\(\s*<?glossary:(?P<a>[^)\s>#]*)|^[ \t]{0,3}\[[^\]]+\]:[ \t]*<?glossary:(?P<b>[^\s>#]*)", re.MULTILINE
+)
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,}).*?^\1\2[ \t]*$", re.MULTILINE | re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+_HTML_LINK = re.compile(r'<a\b(?P<pre>[^>]*?)\bhref="glossary:(?P<slug>[^"#]*)(?P<frag>#[^"]*)?"(?P<post>[^>]*)>')
+
+# Shared across rebuilds in `mkdocs serve`: rendering the same Markdown again is skipped.
+_MARKDOWN = MarkdownRenderer()
+
+
+class GlossaryPlugin(BasePlugin[GlossaryConfig]):
+    """Generate term pages, link term mentions and publish the glossary as JSON."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.kb: KnowledgeBase | None = None
+        self.root = Path("glossary")
+        self.layout = Layout()
+        self.builder: SiteBuilder | None = None
+        self.matcher: TermMatcher | None = None
+        self._term_src: dict[str, str] = {}  # src_uri -> slug
+        self._refs: dict[str, dict[str, None]] = defaultdict(dict)  # slug -> src_uris linking to it
+        self._edit_urls: dict[str, str | None] = {}
+
+    # -- set-up --------------------------------------------------------------------------------------
+
+    def on_config(self, config: Any) -> Any:
+        if not self.config.enabled:
+            return config
+        self._reset()
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.root = (base / self.config.glossary_dir).resolve()
+        kb = load_knowledge_base(self.root)
+        self._report(kb)
+        self.kb = kb
+        self.layout = Layout(prefix=self.config.url_prefix, use_directory_urls=config.use_directory_urls)
+        templates_dir = self.config.templates_dir
+        if templates_dir and not (base / templates_dir).is_dir():
+            raise PluginError(f"glossary: option 'templates_dir': folder '{templates_dir}' does not exist")
+        self._edit_urls = {slug: self._edit_url(slug, config) for slug in kb.entries}
+        self.builder = SiteBuilder(
+            kb,
+            self.layout,
+            templates=TemplateRenderer(base / templates_dir if templates_dir else None),
+            markdown=_MARKDOWN,
+            edit_url=self._edit_urls.get,
+        )
+        auto = self.config.autolink
+        self.matcher = TermMatcher.from_entries(kb.entries, exclude=auto.exclude_terms) if auto.enabled else None
+        if CSS not in [str(x) for x in config.extra_css]:
+            config.extra_css.append(CSS)
+        if JS not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append(JS)
+        return config
+
+    def _report(self, kb: KnowledgeBase) -> None:
+        """Log every problem as a warning (so ``--strict`` fails), naming file and line."""
+        for slug in sorted(set(kb.entries) & RESERVED_SLUGS):
+            file = kb.files[slug]
+            kb.add(file.display, (1, 1), "", f"'{slug}' is reserved for a generated page; rename the entry")
+            kb.rejected[file.display] = f"reserved slug '{slug}'"
+            del kb.entries[slug]
+        for problem in kb.problems:
+            log.warning(str(problem))
+        if kb.rejected:
+            names = ", ".join(sorted(kb.rejected))
+            log.warning(f"glossary: left out {len(kb.rejected)} entr{'y' if len(kb.rejected) == 1 else 'ies'}: {names}")
+        if self.config.strict and kb.errors:
+            lines = "\n".join(str(p) for p in kb.errors)
+            raise PluginError(f"glossary: {len(kb.errors)} error(s) in {self.config.glossary_dir}/ (strict):\n{lines}")
+
+    def _edit_url(self, slug: str, config: Any) -> str | None:
+        """The URL that edits ``slug``'s YAML file, from the plugin's or the site's ``edit_uri``."""
+        assert self.kb is not None
+        path = self.kb.files[slug].path
+        repo = config.repo_url or ""
+        if repo and not repo.endswith("/"):
+            repo += "/"
+        if self.config.edit_uri:
+            return urljoin(repo, self.config.edit_uri.rstrip("/") + "/" + path.name)
+        if not config.edit_uri:
+            return None
+        rel = Path(os.path.relpath(path, config.docs_dir)).as_posix()
+        return urljoin(repo, config.edit_uri.rstrip("/") + "/" + rel)
+
+    # -- files ---------------------------------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        if not self.config.enabled or self.builder is None:
+            return files
+        for page in self.builder.pages():
+            if files.get_file_from_path(page.src_uri) is not None:
+                log.info(f"glossary: docs/{page.src_uri} exists; it is used instead of the generated page")
+                continue
+            inclusion = InclusionLevel.UNDEFINED if page.kind == "index" else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+            if page.kind == "term" and page.slug:
+                self._term_src[page.src_uri] = page.slug
+                edit = self._edit_urls.get(page.slug)
+                if edit and config.edit_uri:
+                    assert self.kb is not None
+                    path = self.kb.files[page.slug].path
+                    file.edit_uri = Path(os.path.relpath(path, config.docs_dir)).as_posix()
+            files.append(file)
+        files.append(File.generated(config, self.layout.json, content=self.builder.export_json()))
+        for name in ("glossary.css", "glossary.js"):
+            files.append(File.generated(config, f"{ASSET_DIR}/{name}", abs_src_path=str(ASSETS / name)))
+        return files
+
+    # -- pages ---------------------------------------------------------------------------------------
+
+    def on_pre_page(self, page: Any, *, config: Any, files: Files) -> Any:
+        if self.config.enabled:
+            slug = self._term_src.get(page.file.src_uri)
+            if slug and self._edit_urls.get(slug):
+                page.edit_url = self._edit_urls[slug]
+        return page
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+        """Check explicit ``glossary:`` links while the source (and its line numbers) is at hand."""
+        if not self.config.enabled or self.kb is None or page.file.generated_by is not None:
+            return markdown
+        source = page.file.content_string
+        if "glossary:" not in source:
+            return markdown
+        source = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), source)
+        source = _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
+        docs = Path(os.path.relpath(config.docs_dir, Path(config.config_file_path or ".").parent)).as_posix()
+        for m in _MD_LINK.finditer(source):
+            slug = m.group("a") if m.group("a") is not None else m.group("b")
+            if slug in self.kb.entries:
+                continue
+            line = source.count("\n", 0, m.start()) + 1
+            col = m.start() - (source.rfind("\n", 0, m.start()) + 1) + 1
+            hint = did_you_mean(slug, self.kb.entries)
+            where = posixpath.join(docs, page.file.src_uri)
+            log.warning(f"{where}:{line}:{col}: link to unknown glossary term '{slug}'{hint}")
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+        if not self.config.enabled or self.builder is None:
+            return html
+        src = page.file.src_uri
+        own = self._term_src.get(src)
+        base = page.file.url
+        builder = self.builder
+
+        def href(slug: str) -> str:
+            return attr(relative_url(self.layout.url(self.layout.term(slug)), base))
+
+        if "glossary:" in html:
+            html = self._explicit_links(html, src, href)
+        auto = self.config.autolink
+        if self.matcher is not None and not any(fnmatch.fnmatch(src, pat) for pat in auto.exclude_pages):
+            result = self.matcher.link_html(html, href=href, title=builder.title_attr, own=own)
+            html = result.html
+            for slug in sorted(result.linked):
+                self._refs[slug][src] = None
+        if NOLINK_START in html:
+            html = html.replace(NOLINK_START, "").replace(NOLINK_END, "")
+        return html
+
+    def _explicit_links(self, html: str, src: str, href: Any) -> str:
+        assert self.builder is not None
+        entries = self.builder.entries
+
+        def replace(m: re.Match[str]) -> str:
+            slug, frag = m.group("slug"), m.group("frag") or ""
+            attrs = m.group("pre") + m.group("post")
+            if slug not in entries:
+                return f'<a{attrs} class="glossary-missing" href="{attr(self.layout.url(self.layout.index))}">'
+            self._refs[slug][src] = None
+            if 'class="' in attrs:
+                attrs = attrs.replace('class="', 'class="glossary-term ', 1)
+            else:
+                attrs += ' class="glossary-term"'
+            if "title=" not in attrs:
+                attrs += f' title="{self.builder.title_attr(slug) if self.builder else ""}"'
+            return f'<a{attrs} href="{href(slug)}{attr(frag)}">'
+
+        return _HTML_LINK.sub(replace, html)
+
+    @event_priority(-50)
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        """Fill in "Referenced by" on every term page, before any page is rendered and indexed."""
+        if not self.config.enabled or self.builder is None:
+            return env
+        entries = self.builder.entries
+        related_from = graph.backlinks(entries)
+        pages_by_src = {f.src_uri: f.page for f in files.documentation_pages() if f.page is not None}
+        for src, slug in self._term_src.items():
+            page = pages_by_src.get(src)
+            if page is None or page.content is None:
+                continue
+            sources: dict[str, None] = dict.fromkeys(self.layout.term(s) for s in related_from.get(slug, []))
+            sources.update(self._refs.get(slug, {}))
+            items: list[tuple[str, str, str]] = []
+            for other_src in sources:
+                other = pages_by_src.get(other_src)
+                if other is None or other_src == src:
+                    continue
+                other_slug = self._term_src.get(other_src)
+                title = entries[other_slug].term if other_slug else (other.title or other_src)
+                kind = "term" if other_slug else "page"
+                items.append((title, relative_url(other.file.url, page.file.url), kind))
+            items.sort(key=lambda t: (t[2] != "term", t[0].casefold()))
+            marker = BACKLINKS_MARKER.format(slug=slug)
+            page.content = page.content.replace(marker, self.builder.backlinks_html(items))
+        return env
+
+    def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
+        if self.config.enabled:
+            server.watch(str(self.root))
+            if self.config.templates_dir:
+                base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+                server.watch(str(base / self.config.templates_dir))
+        return server

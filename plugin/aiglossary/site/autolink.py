@@ -1,0 +1,228 @@
+"""Link mentions of glossary terms in rendered HTML.
+
+One Aho-Corasick automaton is built per build over every name of every term (term, aliases, irregular
+plurals from the entry and regular ``+s``/``+es``/``-ies`` plurals made here), so linking a page costs
+one pass over its text whatever the number of terms.
+
+Rules: whole words only; case-insensitive for ordinary words, exact case for abbreviations
+("LLM", "ReLU"); leftmost-longest match; the first mention of a term per section (``h1``-``h3``
+start a new section); never inside ``a``, ``code``, ``pre``, ``kbd``, headings, scripts and the like;
+never a link to the page's own term.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from ..model import Entry
+
+SKIP_TAGS = frozenset(
+    {"a", "code", "pre", "kbd", "samp", "script", "style", "textarea", "button", "select", "svg", "title"}
+    | {f"h{i}" for i in range(1, 7)}
+)
+SECTION_TAGS = frozenset({"h1", "h2", "h3"})
+VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed"})
+
+_TOKEN = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+# Generated pages wrap lists of summaries in these so they are not linked; the markers are removed.
+NOLINK_START = "<!--glossary-nolink-->"
+NOLINK_END = "<!--/glossary-nolink-->"
+_TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
+_WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
+
+
+def is_abbreviation(name: str) -> bool:
+    """Abbreviations and brand-like names match with exact case: "LLM", "GPT-3", "ReLU", "LoRA"."""
+    if not any(c.isalpha() for c in name):
+        return True
+    if not any(c.islower() for c in name):
+        return True
+    return any(any(c.isupper() for c in word[1:]) for word in _WORD_SPLIT.split(name))
+
+
+def regular_plurals(name: str) -> list[str]:
+    """Regular English plurals of a name (the last word changes); irregular ones come from the entry."""
+    if not name or not name[-1].isalpha():
+        return []
+    if is_abbreviation(name):
+        return [name + "s"]
+    low = name.lower()
+    if low.endswith(("s", "x", "z", "ch", "sh")):
+        return [name + "es"]
+    if low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        return [name[:-1] + "ies"]
+    return [name + "s"]
+
+
+def name_forms(entry: Entry) -> list[str]:
+    """Every form a mention of ``entry`` may take."""
+    forms: list[str] = []
+    for name in (entry.term, *entry.aliases):
+        forms.append(name)
+        forms.extend(regular_plurals(name))
+    forms.extend(entry.plural)
+    seen: set[str] = set()
+    out = []
+    for form in forms:
+        form = " ".join(form.split())
+        if form and form not in seen:
+            seen.add(form)
+            out.append(form)
+    return out
+
+
+def _fold(text: str) -> str:
+    """Lower-case ``text`` keeping every character at its offset."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+@dataclass
+class LinkResult:
+    html: str
+    linked: set[str] = field(default_factory=set)
+
+
+class TermMatcher:
+    """Find and link term mentions. Build once per site build with :meth:`from_entries`."""
+
+    def __init__(self, names: Mapping[str, Iterable[str]]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list[tuple[str, str | None, int]]] = {}
+        for slug, forms in names.items():
+            for form in forms:
+                key = _fold(form)
+                exact = form if is_abbreviation(form) else None
+                bucket = table.setdefault(key, [])
+                if all(s != slug or e != exact for s, e, _ in bucket):
+                    bucket.append((slug, exact, len(key)))
+        for key, value in table.items():
+            self._automaton.add_word(key, value)
+        self.size = len(table)
+        if table:
+            self._automaton.make_automaton()
+
+    @classmethod
+    def from_entries(cls, entries: Mapping[str, Entry], exclude: Iterable[str] = ()) -> TermMatcher:
+        skip = set(exclude)
+        return cls({slug: name_forms(e) for slug, e in entries.items() if slug not in skip})
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping mentions in plain text as ``(start, end, slug)``, leftmost-longest first."""
+        if not self.size or not text:
+            return []
+        folded = _fold(text)
+        found: list[tuple[int, int, int, str]] = []
+        n = len(text)
+        for end, bucket in self._automaton.iter(folded):
+            for slug, exact, length in bucket:
+                start = end - length + 1
+                stop = end + 1
+                if exact is not None and text[start:stop] != exact:
+                    continue
+                if start > 0 and (_is_word_char(text[start - 1]) or text[start - 1] in "&#"):
+                    continue
+                if stop < n and _is_word_char(text[stop]):
+                    continue
+                found.append((start, -length, stop, slug))
+                break
+        found.sort()
+        out: list[tuple[int, int, str]] = []
+        pos = 0
+        for start, _neg, stop, slug in found:
+            if start >= pos:
+                out.append((start, stop, slug))
+                pos = stop
+        return out
+
+    def link_html(
+        self,
+        html: str,
+        *,
+        href: Callable[[str], str],
+        title: Callable[[str], str],
+        own: str | None = None,
+    ) -> LinkResult:
+        """Link the first mention per section of each term in an HTML fragment or page body.
+
+        ``href(slug)`` and ``title(slug)`` return the already-escaped attribute values.
+        """
+        result = LinkResult(html)
+        if not self.size:
+            return result
+        out: list[str] = []
+        depth: dict[str, int] = {}
+        skipping = 0
+        seen: set[str] = set()
+        linked: set[str] = set()
+        pos = 0
+        for token in _TOKEN.finditer(html):
+            if token.start() > pos:
+                chunk = html[pos : token.start()]
+                out.append(chunk if skipping else self._link_text(chunk, href, title, own, seen, linked))
+            pos = token.end()
+            tag = token.group(0)
+            if tag == NOLINK_START:
+                skipping += 1
+                continue
+            if tag == NOLINK_END:
+                skipping = max(skipping - 1, 0)
+                continue
+            out.append(tag)
+            m = _TAG_NAME.match(tag)
+            if not m:
+                continue
+            closing, name = m.group(1) == "/", m.group(2).lower()
+            if name in SKIP_TAGS:
+                if closing:
+                    if depth.get(name, 0) > 0:
+                        depth[name] -= 1
+                        skipping -= 1
+                elif not tag.endswith("/>"):
+                    depth[name] = depth.get(name, 0) + 1
+                    skipping += 1
+            if name in SECTION_TAGS and not closing:
+                seen.clear()
+        if pos < len(html):
+            tail = html[pos:]
+            out.append(tail if skipping else self._link_text(tail, href, title, own, seen, linked))
+        result.html = "".join(out)
+        result.linked = linked
+        return result
+
+    def _link_text(
+        self,
+        text: str,
+        href: Callable[[str], str],
+        title: Callable[[str], str],
+        own: str | None,
+        seen: set[str],
+        linked: set[str],
+    ) -> str:
+        matches = self.find(text)
+        if not matches:
+            return text
+        parts: list[str] = []
+        pos = 0
+        for start, stop, slug in matches:
+            if slug == own or slug in seen:
+                continue
+            seen.add(slug)
+            linked.add(slug)
+            parts.append(text[pos:start])
+            parts.append(f'<a class="glossary-term" href="{href(slug)}" title="{title(slug)}">{text[start:stop]}</a>')
+            pos = stop
+        if not parts:
+            return text
+        parts.append(text[pos:])
+        return "".join(parts)

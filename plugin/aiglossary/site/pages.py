@@ -1,0 +1,342 @@
+"""Generate the glossary's pages as Markdown documents, without importing MkDocs.
+
+Section headings are Markdown ``##`` headings (so the table of contents and search see them); section
+bodies are HTML blocks made only of sanitised entry HTML and escaped plain text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..export import to_json
+from ..graph import before_pairs, learning_path
+from ..loader import KnowledgeBase
+from ..model import Entry, RelationKind
+from .layout import Layout
+from .render import MarkdownRenderer, attr, plain_text
+from .templates import TemplateRenderer
+
+DIFFICULTY_LABELS = {"beginner": "Beginner", "intermediate": "Intermediate", "advanced": "Advanced"}
+RELATION_GROUPS = [
+    (RelationKind.prerequisite, "Learn first"),
+    (RelationKind.next_step, "Learn next"),
+    (RelationKind.broader, "Broader terms"),
+    (RelationKind.narrower, "Narrower terms"),
+    (RelationKind.contrast, "Often contrasted with"),
+    (RelationKind.see_also, "See also"),
+]
+BACKLINKS_MARKER = '<div class="glossary-backlinks" data-glossary-backlinks="{slug}"></div>'
+# Heading ids of the sections the "Curious about more?" block points at (MkDocs' default toc slugs).
+ANCHORS = {
+    "misconceptions": "common-misconceptions",
+    "phrases": "how-people-say-it",
+    "learn_next": "what-to-learn-next",
+}
+SEARCH_BOOST = 3
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str
+    markdown: str
+    kind: str  # term | index | category | learning-path | graph
+    slug: str | None = None
+
+
+class LearnIndex:
+    """What to learn before and after every term, computed once (``graph.learn_next`` per term is O(n))."""
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self.path = learning_path(entries)
+        rank = {s: i for i, s in enumerate(self.path)}
+        before: dict[str, set[str]] = defaultdict(set)
+        after: dict[str, set[str]] = defaultdict(set)
+        for a, b in before_pairs(entries):
+            after[a].add(b)
+            before[b].add(a)
+        self.before = {s: sorted(v, key=rank.__getitem__) for s, v in before.items()}
+        self.after = {s: sorted(v, key=rank.__getitem__) for s, v in after.items()}
+
+    def prerequisites(self, slug: str) -> list[str]:
+        return self.before.get(slug, [])
+
+    def next_steps(self, slug: str) -> list[str]:
+        return self.after.get(slug, [])
+
+
+class SiteBuilder:
+    """Everything the site shows about one knowledge base."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        layout: Layout | None = None,
+        *,
+        templates: TemplateRenderer | None = None,
+        markdown: MarkdownRenderer | None = None,
+        edit_url: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self.kb = kb
+        self.layout = layout or Layout()
+        self.templates = templates or TemplateRenderer()
+        self.md = markdown or MarkdownRenderer()
+        self.edit_url = edit_url or (lambda slug: None)
+        self.entries = kb.entries
+        self.learn = LearnIndex(self.entries)
+        self._titles = {slug: attr(plain_text(e.summary)) for slug, e in self.entries.items()}
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def title_attr(self, slug: str) -> str:
+        """The escaped plain summary of a term, for a link's ``title`` (hover preview)."""
+        return self._titles.get(slug, "")
+
+    def term_link(self, from_src: str, slug: str, *, css: str = "glossary-term") -> Markup:
+        entry = self.entries.get(slug)
+        if entry is None:
+            return Markup('<span class="glossary-missing">{}</span>').format(slug)
+        href = self.layout.relative(from_src, self.layout.term(slug))
+        return Markup('<a class="{}" href="{}" title="{}">{}</a>').format(
+            css, href, Markup(self.title_attr(slug)), entry.term
+        )
+
+    def _term_item(self, from_src: str, slug: str) -> dict[str, Any]:
+        entry = self.entries[slug]
+        return {
+            "slug": slug,
+            "term": entry.term,
+            "link": self.term_link(from_src, slug),
+            "url": self.layout.relative(from_src, self.layout.term(slug)),
+            "summary": Markup(self.md.inline(entry.summary)),
+            "difficulty": entry.difficulty.value,
+            "difficulty_label": DIFFICULTY_LABELS[entry.difficulty.value],
+            "categories": " ".join(entry.categories),
+        }
+
+    def _front_matter(self, meta: dict[str, Any]) -> Markup:
+        # JSON is valid YAML: every value is quoted safely whatever the author wrote.
+        return Markup("\n".join(f"{key}: {json.dumps(value)}" for key, value in meta.items()))
+
+    # -- pages -------------------------------------------------------------------------------------
+
+    def pages(self) -> list[GeneratedPage]:
+        out = [self.index_page(), self.learning_path_page(), self.graph_page()]
+        out.extend(self.category_page(cid) for cid in self.kb.categories)
+        out.extend(self.term_page(slug) for slug in sorted(self.entries))
+        return out
+
+    def term_page(self, slug: str) -> GeneratedPage:
+        entry = self.entries[slug]
+        src = self.layout.term(slug)
+        md = self.md
+        file = self.kb.files.get(slug)
+        categories = [
+            {
+                "id": cid,
+                "title": self.kb.categories[cid].title if cid in self.kb.categories else cid,
+                "url": self.layout.relative(src, self.layout.category(cid)) if cid in self.kb.categories else None,
+            }
+            for cid in entry.categories
+        ]
+        other = entry.comparison.with_
+        sources = {s.id: s for s in entry.sources}
+        groups = []
+        for kind, heading in RELATION_GROUPS:
+            items = [
+                {"link": self.term_link(src, rel.term), "note": Markup(md.inline(rel.note))}
+                for rel in entry.related
+                if rel.relation is kind and rel.term in self.entries and rel.term != slug
+            ]
+            if items:
+                groups.append({"kind": kind.value, "heading": heading, "items": items})
+        context = {
+            "slug": slug,
+            "entry": entry,
+            "term": entry.term,
+            "front_matter": self._front_matter(
+                {
+                    "search": {"boost": SEARCH_BOOST},
+                    "description": plain_text(entry.summary),
+                    "glossary_term": slug,
+                }
+            ),
+            "categories": categories,
+            "difficulty": entry.difficulty.value,
+            "difficulty_label": DIFFICULTY_LABELS[entry.difficulty.value],
+            "aliases": entry.aliases,
+            "summary": Markup(md.inline(entry.summary)),
+            "definition": Markup(md.block(entry.definition)),
+            "explanation": Markup(md.block(entry.explanation)),
+            "analogy": Markup(md.block(entry.analogy)),
+            "examples": [
+                {"domain": ex.domain, "title": ex.title, "text": Markup(md.inline(ex.text))} for ex in entry.examples
+            ],
+            "comparison": {
+                "other": self.term_link(src, other) if other in self.entries else other,
+                "other_term": self.entries[other].term if other in self.entries else other,
+                "rows": [
+                    {"aspect": r.aspect, "this": Markup(md.inline(r.this)), "other": Markup(md.inline(r.other))}
+                    for r in entry.comparison.rows
+                ],
+            },
+            "why_it_matters": Markup(md.block(entry.why_it_matters)),
+            "where_used": [
+                {
+                    "name": use.name,
+                    "text": Markup(md.inline(use.text)),
+                    "source": sources.get(use.source) if use.source else None,
+                }
+                for use in entry.where_used
+            ],
+            "misconceptions": [
+                {"myth": Markup(md.inline(m.myth)), "reality": Markup(md.inline(m.reality))}
+                for m in entry.misconceptions
+            ],
+            "phrases": [Markup(md.inline(p)) for p in entry.phrases],
+            "related_groups": groups,
+            "learn_before": [self._term_item(src, s) for s in self.learn.prerequisites(slug)],
+            "learn_after": [self._term_item(src, s) for s in self.learn.next_steps(slug)],
+            "backlinks_marker": Markup(BACKLINKS_MARKER.format(slug=slug)),
+            "anchors": ANCHORS,
+            "sources": entry.sources,
+            "demo": entry.demo,
+            "edit_url": self.edit_url(slug),
+            "source_file": file.display if file else f"{slug}.yaml",
+            "index_url": self.layout.relative(src, self.layout.index),
+        }
+        return GeneratedPage(src, self.templates.render("term.md.j2", **context), "term", slug)
+
+    def index_page(self) -> GeneratedPage:
+        src = self.layout.index
+        letters: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for slug, entry in self.kb.sorted_entries():
+            first = entry.term[:1].upper()
+            letters[first if first.isalpha() else "#"].append(self._term_item(src, slug))
+        return GeneratedPage(
+            src,
+            self.templates.render(
+                "index.md.j2",
+                front_matter=self._front_matter({"title": "Glossary", "glossary_page": "index"}),
+                letters=sorted(letters.items(), key=lambda kv: (kv[0] == "#", kv[0])),
+                count=len(self.entries),
+                categories=self._category_items(src),
+                difficulties=list(DIFFICULTY_LABELS.items()),
+                learning_path_url=self.layout.relative(src, self.layout.learning_path),
+                graph_url=self.layout.relative(src, self.layout.graph),
+                json_url=relative_to_page(self.layout, src, self.layout.json),
+            ),
+            "index",
+        )
+
+    def _category_items(self, src: str) -> list[dict[str, Any]]:
+        counts: dict[str, int] = defaultdict(int)
+        for entry in self.entries.values():
+            for cid in entry.categories:
+                counts[cid] += 1
+        return [
+            {
+                "id": cid,
+                "title": cat.title,
+                "description": cat.description,
+                "count": counts[cid],
+                "url": self.layout.relative(src, self.layout.category(cid)),
+            }
+            for cid, cat in self.kb.categories.items()
+        ]
+
+    def category_page(self, cid: str) -> GeneratedPage:
+        src = self.layout.category(cid)
+        cat = self.kb.categories[cid]
+        members = [slug for slug, e in self.kb.sorted_entries() if cid in e.categories]
+        members.sort(key=lambda s: self.entries[s].difficulty.rank)
+        return GeneratedPage(
+            src,
+            self.templates.render(
+                "category.md.j2",
+                front_matter=self._front_matter({"glossary_page": "category", "glossary_category": cid}),
+                category=cat,
+                cid=cid,
+                terms=[self._term_item(src, s) for s in members],
+                index_url=self.layout.relative(src, self.layout.index),
+            ),
+            "category",
+            cid,
+        )
+
+    def learning_path_page(self) -> GeneratedPage:
+        src = self.layout.learning_path
+        steps = []
+        for slug in self.learn.path:
+            item = self._term_item(src, slug)
+            item["after"] = [self.term_link(src, s) for s in self.learn.prerequisites(slug)]
+            steps.append(item)
+        return GeneratedPage(
+            src,
+            self.templates.render(
+                "learning-path.md.j2",
+                front_matter=self._front_matter({"title": "Learning path", "glossary_page": "learning-path"}),
+                steps=steps,
+                index_url=self.layout.relative(src, self.layout.index),
+            ),
+            "learning-path",
+        )
+
+    def graph_page(self) -> GeneratedPage:
+        src = self.layout.graph
+        return GeneratedPage(
+            src,
+            self.templates.render(
+                "graph.md.j2",
+                front_matter=self._front_matter({"title": "Term graph", "glossary_page": "graph"}),
+                json_url=relative_to_page(self.layout, src, self.layout.json),
+                root_url=relative_to_page(self.layout, src, ""),
+                relations=[(k.value, h) for k, h in RELATION_GROUPS],
+                count=len(self.entries),
+            ),
+            "graph",
+        )
+
+    # -- data and late parts -----------------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        """The knowledge-base export, with each term's URL as this site serves it."""
+        data = to_json(self.kb, url_prefix=self.layout.prefix)
+        for item in data["terms"]:
+            item["url"] = self.layout.url(self.layout.term(item["slug"]))
+            item["summary_text"] = plain_text(item["summary"])
+        return data
+
+    def export_json(self) -> str:
+        return json.dumps(self.export(), ensure_ascii=False, separators=(",", ":"))
+
+    def backlinks_html(self, items: Iterable[tuple[str, str, str]]) -> str:
+        """The "Referenced by" list from ``(title, href, kind)`` items (``kind``: term or page)."""
+        rows = [
+            Markup('<li class="glossary-backlink glossary-backlink--{}"><a href="{}">{}</a></li>').format(
+                kind, href, title
+            )
+            for title, href, kind in items
+        ]
+        if not rows:
+            return '<p class="glossary-backlinks-empty">No other page links here yet.</p>'
+        return '<ul class="glossary-backlinks">' + "".join(rows) + "</ul>"
+
+
+def relative_to_page(layout: Layout, page_src: str, target: str) -> str:
+    """A non-page file (``glossary.json``, the site root) relative to a generated page."""
+    from .layout import relative_url
+
+    return relative_url(target, layout.url(page_src))
+
+
+def default_templates_dir() -> Path:
+    from .templates import DEFAULT_TEMPLATES
+
+    return DEFAULT_TEMPLATES
