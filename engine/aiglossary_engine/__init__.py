@@ -1,0 +1,15 @@
+"""aiglossary_engine: pre-train and fine-tune tiny models, export them to ONNX and run them.
+
+The command line is ``engine`` (see ``aiglossary_engine.cli``); the library pieces are:
+
+* ``model`` - the tiny GPT language model, ``digits`` - the small image model for ``load_digits``;
+* ``recipes`` - YAML recipes validated with ``file:line`` errors;
+* ``train`` - pre-training / fine-tuning loop (single process or DDP under torchrun);
+* ``checkpoint`` - atomic checkpoint folders; ``export`` - ONNX export with parity and int8 checks;
+* ``runtime`` - onnxruntime generation and classification (needs no torch).
+"""
+
+__version__ = "0.1.0"
+PRODUCER = "aiglossary-engine"
+
+__all__ = ["PRODUCER", "__version__"]

@@ -1,0 +1,277 @@
+"""ONNX export of a checkpoint folder, checked before it is accepted.
+
+1. The dynamo exporter writes the graph with an explicit opset (18 to 21), named dynamic axes and the
+   IR version lowered to 10 (onnxruntime-web 1.30 rejects newer IR); ``onnx.checker`` must pass.
+2. Parity: onnxruntime's output must match PyTorch within ``PARITY_ATOL`` on several shapes
+   (1x1, 3x17, 1xcontext, and a cached continuation for language models).
+3. ``--int8``: ``quantize_dynamic`` weights, accepted only if the held-out loss grows by at most
+   ``INT8_MAX_LOSS_DELTA`` nats and the arg-max agrees with fp32 on at least ``INT8_MIN_AGREEMENT``.
+
+Metadata (``producer``, ``task``, ``config``, ``vocab``, ``source_sha256``, the checks' figures) is
+stored in the model so ``engine generate`` / ``classify`` / ``info`` and the browser need nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from aiglossary_engine import PRODUCER, __version__
+from aiglossary_engine.checkpoint import Checkpoint, file_sha256, load_checkpoint
+from aiglossary_engine.digits import DigitsConfig, DigitsNet, load_digits_split
+from aiglossary_engine.errors import EngineError
+from aiglossary_engine.model import GPT, CachedLM, GPTConfig
+from aiglossary_engine.tokenizer import CharTokenizer
+
+PARITY_ATOL = 1e-4
+INT8_MAX_LOSS_DELTA = 0.01
+INT8_MIN_AGREEMENT = 0.95
+IR_VERSION = 10
+HELDOUT_WINDOWS = 64
+
+
+@dataclass
+class ExportReport:
+    out: Path
+    task: str
+    opset: int
+    parity_max_abs: float
+    parity_shapes: list[str]
+    heldout_loss_fp32: float
+    heldout_loss: float  # of the written model
+    argmax_agreement: float  # written model vs fp32 (1.0 for fp32)
+    int8: bool
+    size_bytes: int
+    sha256: str
+
+
+def _quiet_exporter() -> None:
+    warnings.filterwarnings("ignore", module=r"torch\.onnx.*")
+    warnings.filterwarnings("ignore", module=r"onnxscript.*")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    for name in ("torch.onnx", "torch.export", "torch._dynamo", "onnxscript", "torch.fx", "onnxruntime"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def build_model(ckpt: Checkpoint) -> tuple[torch.nn.Module, CharTokenizer | None]:
+    """The trained model of a checkpoint folder, in eval mode."""
+    if ckpt.task == "lm":
+        tokenizer = CharTokenizer.from_json(ckpt.read_text("vocab.json"))
+        lm = GPT(GPTConfig.from_dict(ckpt.config["model"]))
+        lm.load_state_dict(ckpt.load_tensors("model.pt"))
+        return lm.eval(), tokenizer
+    net = DigitsNet(DigitsConfig.from_dict(ckpt.config["model"]))
+    net.load_state_dict(ckpt.load_tensors("model.pt"))
+    return net.eval(), None
+
+
+def _export_graph(model: torch.nn.Module, task: str, path: Path, opset: int) -> None:
+    _quiet_exporter()
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    if task == "lm":
+        assert isinstance(model, GPT)
+        cfg = model.config
+        seq = torch.export.Dim("seq", min=1, max=cfg.block_size)
+        past = torch.export.Dim("past", min=0, max=cfg.block_size - 1)
+        ids = torch.zeros(2, 3, dtype=torch.long)
+        kv = torch.zeros(cfg.n_layer, 2, 2, cfg.n_head, 2, cfg.n_embd // cfg.n_head)
+        program = torch.onnx.export(
+            CachedLM(model).eval(),
+            (ids, kv),
+            dynamo=True,
+            opset_version=opset,
+            input_names=["input_ids", "past_kv"],
+            output_names=["logits", "present_kv"],
+            dynamic_shapes={"input_ids": {0: batch, 1: seq}, "past_kv": {2: batch, 4: past}},
+            verbose=False,
+        )
+    else:
+        program = torch.onnx.export(
+            model,
+            (torch.zeros(2, 64),),
+            dynamo=True,
+            opset_version=opset,
+            input_names=["pixels"],
+            output_names=["logits"],
+            dynamic_shapes={"pixels": {0: batch}},
+            verbose=False,
+        )
+    if program is None:
+        raise EngineError("the ONNX exporter returned no program")
+    program.save(str(path), external_data=False)
+
+
+def _finish(path: Path, meta: dict[str, str]) -> None:
+    """Lower the IR version, name the output axes, attach metadata and check the model."""
+    import onnx
+
+    proto = onnx.load(str(path))
+    proto.ir_version = min(proto.ir_version, IR_VERSION)
+    proto.producer_name, proto.producer_version = PRODUCER, __version__
+    for value in proto.graph.output:
+        for dim in value.type.tensor_type.shape.dim:
+            if dim.dim_param and dim.dim_param not in ("batch", "seq"):
+                dim.dim_param = "present_seq"  # "past + seq"
+    del proto.metadata_props[:]
+    for key, value in sorted(meta.items()):
+        proto.metadata_props.add(key=key, value=value)
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except onnx.checker.ValidationError as exc:
+        raise EngineError(f"{path}: onnx.checker rejected the exported model: {exc}") from None
+    onnx.save(proto, str(path))
+
+
+def _session(path: Path) -> Any:
+    import onnxruntime as ort
+
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
+def _parity(model: torch.nn.Module, task: str, session: Any) -> tuple[float, list[str]]:
+    gen = torch.Generator().manual_seed(0)
+    worst, shapes = 0.0, []
+    with torch.no_grad():
+        if task == "lm":
+            assert isinstance(model, GPT)
+            cfg = model.config
+            for b, t in ((1, 1), (3, 17), (1, cfg.block_size)):
+                t = min(t, cfg.block_size)
+                ids = torch.randint(cfg.vocab_size, (b, t), generator=gen)
+                ref, _ = model(ids)
+                got, _ = session.run(None, {"input_ids": ids.numpy(), "past_kv": model.empty_cache(b).numpy()})
+                worst = max(worst, float(np.abs(got - ref.numpy()).max()))
+                shapes.append(f"{b}x{t}")
+            # a cached continuation: 2 x (8 cached + 5 new) must match the uncached logits
+            t = min(13, cfg.block_size)
+            ids = torch.randint(cfg.vocab_size, (2, t), generator=gen)
+            ref, _ = model(ids)
+            split = t // 2
+            _, kv = session.run(None, {"input_ids": ids[:, :split].numpy(), "past_kv": model.empty_cache(2).numpy()})
+            got, _ = session.run(None, {"input_ids": ids[:, split:].numpy(), "past_kv": kv})
+            worst = max(worst, float(np.abs(got - ref[:, split:].numpy()).max()))
+            shapes.append(f"2x{split}+{t - split} cached")
+        else:
+            for b in (1, 3, 17):
+                x = torch.rand(b, 64, generator=gen)
+                got = session.run(None, {"pixels": x.numpy()})[0]
+                worst = max(worst, float(np.abs(got - model(x).numpy()).max()))
+                shapes.append(f"{b}x64")
+    return worst, shapes
+
+
+def _heldout(ckpt: Checkpoint, model: torch.nn.Module, tokenizer: CharTokenizer | None) -> list[dict[str, np.ndarray]]:
+    """Held-out inputs (feeds) with their targets under the key ``targets``."""
+    if ckpt.task == "lm":
+        assert isinstance(model, GPT) and tokenizer is not None
+        block = model.config.block_size
+        ids = tokenizer.encode(ckpt.read_text("heldout.txt"))
+        count = min(HELDOUT_WINDOWS, (len(ids) - 1) // block)
+        if count < 1:
+            raise EngineError(f"{ckpt.folder}/heldout.txt: too short to measure the held-out loss")
+        windows = np.array([ids[i * block : i * block + block + 1] for i in range(count)], dtype=np.int64)
+        empty = model.empty_cache(1).numpy()
+        return [{"input_ids": w[None, :-1], "past_kv": empty, "targets": w[None, 1:]} for w in windows]
+    recipe = ckpt.config.get("recipe", {}).get("data", {})
+    data = load_digits_split(float(recipe.get("test_fraction", 0.25)), None, 0)
+    return [{"pixels": data.x_test.numpy(), "targets": data.y_test.numpy()}]
+
+
+def _evaluate(session: Any, feeds: list[dict[str, np.ndarray]]) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy (nats) and the arg-max predictions over the held-out feeds."""
+    total, count, preds = 0.0, 0, []
+    for feed in feeds:
+        inputs = {k: v for k, v in feed.items() if k != "targets"}
+        logits = session.run(None, inputs)[0].astype(np.float64)
+        logits = logits.reshape(-1, logits.shape[-1])
+        targets = feed["targets"].reshape(-1)
+        z = logits - logits.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        total += float(-logp[np.arange(len(targets)), targets].sum())
+        count += len(targets)
+        preds.append(logits.argmax(axis=1))
+    return total / count, np.concatenate(preds)
+
+
+def export_checkpoint(folder: Path, out: Path, int8: bool = False, opset: int = 18) -> ExportReport:
+    if not 18 <= opset <= 21:
+        raise EngineError(f"Invalid value for '--opset': must be 18 to 21, got {opset}")
+    if out.suffix != ".onnx":
+        raise EngineError(f"Invalid value for '--out': must end in .onnx, got '{out}'")
+    ckpt = load_checkpoint(folder)
+    model, tokenizer = build_model(ckpt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta: dict[str, str] = {
+        "producer": PRODUCER,
+        "engine_version": __version__,
+        "task": ckpt.task,
+        "config": json.dumps(ckpt.config["model"], sort_keys=True),
+        "source_checkpoint": str(folder),
+        "source_sha256": file_sha256(Path(folder) / "model.pt"),
+        "source_step": str(ckpt.info["step"]),
+        "opset": str(opset),
+    }
+    if tokenizer is not None:
+        meta["vocab"] = tokenizer.to_json()
+    if ckpt.task == "lm":
+        meta["inputs"] = "input_ids int64 (batch, seq); past_kv float32 (n_layer, 2, batch, n_head, past, head_dim)"
+        meta["outputs"] = "logits (batch, seq, vocab); present_kv (n_layer, 2, batch, n_head, past+seq, head_dim)"
+    else:
+        meta["inputs"] = "pixels float32 (batch, 64): 8x8 row-major, ink 1, background 0"
+        meta["outputs"] = "logits (batch, 10): digits 0-9"
+    with tempfile.TemporaryDirectory(prefix=".export-", dir=out.parent) as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        _export_graph(model, ckpt.task, fp32, opset)
+        _finish(fp32, meta | {"precision": "fp32"})
+        session = _session(fp32)
+        worst, shapes = _parity(model, ckpt.task, session)
+        if not worst <= PARITY_ATOL:
+            raise EngineError(
+                f"parity check failed: onnxruntime differs from PyTorch by {worst:.2e} > {PARITY_ATOL:.0e}"
+            )
+        feeds = _heldout(ckpt, model, tokenizer)
+        loss32, pred32 = _evaluate(session, feeds)
+        final, loss, agreement = fp32, loss32, 1.0
+        checks = {"parity_max_abs": f"{worst:.3e}", "parity_shapes": ",".join(shapes)}
+        checks["heldout_loss_fp32"] = f"{loss32:.6f}"
+        if int8:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            q8 = Path(tmp) / "int8.onnx"
+            logging.getLogger().setLevel(logging.ERROR)  # "consider pre-processing" advice
+            quantize_dynamic(str(fp32), str(q8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+            loss8, pred8 = _evaluate(_session(q8), feeds)
+            agreement = float((pred8 == pred32).mean())
+            if loss8 - loss32 > INT8_MAX_LOSS_DELTA or agreement < INT8_MIN_AGREEMENT:
+                raise EngineError(
+                    f"int8 rejected: held-out loss {loss32:.4f} -> {loss8:.4f} nats "
+                    f"(+{loss8 - loss32:.4f}, limit {INT8_MAX_LOSS_DELTA}), arg-max agreement "
+                    f"{agreement:.1%} (limit {INT8_MIN_AGREEMENT:.0%}); export without --int8"
+                )
+            final, loss = q8, loss8
+            checks |= {"heldout_loss_int8": f"{loss8:.6f}", "int8_argmax_agreement": f"{agreement:.4f}"}
+        _finish(final, meta | checks | {"precision": "int8" if int8 else "fp32"})
+        os.replace(final, out)
+    return ExportReport(
+        out=out,
+        task=ckpt.task,
+        opset=opset,
+        parity_max_abs=worst,
+        parity_shapes=shapes,
+        heldout_loss_fp32=loss32,
+        heldout_loss=loss,
+        argmax_agreement=agreement,
+        int8=int8,
+        size_bytes=out.stat().st_size,
+        sha256=file_sha256(out),
+    )
