@@ -27,6 +27,7 @@ import os
 import posixpath
 import re
 from collections import defaultdict
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -65,6 +66,7 @@ _MD_LINK = re.compile(
 )
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,}).*?^\1\2[ \t]*$", re.MULTILINE | re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+_CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
 _HTML_LINK = re.compile(r'<a\b(?P<pre>[^>]*?)\bhref="glossary:(?P<slug>[^"#]*)(?P<frag>#[^"]*)?"(?P<post>[^>]*)>')
 
 # Shared across rebuilds in `mkdocs serve`: rendering the same Markdown again is skipped.
@@ -86,6 +88,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self._term_src: dict[str, str] = {}  # src_uri -> slug
         self._refs: dict[str, dict[str, None]] = defaultdict(dict)  # slug -> src_uris linking to it
         self._edit_urls: dict[str, str | None] = {}
+        self._titles: dict[str, str] = {}  # src_uri -> plain-text title of a generated page
 
     # -- set-up --------------------------------------------------------------------------------------
 
@@ -159,6 +162,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 continue
             inclusion = InclusionLevel.UNDEFINED if page.kind == "index" else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+            if page.title:
+                self._titles[page.src_uri] = page.title
             if page.kind == "term" and page.slug:
                 self._term_src[page.src_uri] = page.slug
                 edit = self._edit_urls.get(page.slug)
@@ -208,6 +213,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         src = page.file.src_uri
         own = self._term_src.get(src)
         base = page.file.url
+        if src in self._titles:
+            # Theme templates print page.title unescaped, and `striptags` (used for <title>) unescapes
+            # entities: so the title is escaped and its angle brackets cannot turn back into markup.
+            page.title = escape(self._titles[src].replace("<", "‹").replace(">", "›"), quote=False)
         builder = self.builder
 
         def href(slug: str) -> str:
@@ -227,21 +236,23 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     def _explicit_links(self, html: str, src: str, href: Any) -> str:
         assert self.builder is not None
-        entries = self.builder.entries
+        builder = self.builder
+        entries = builder.entries
 
         def replace(m: re.Match[str]) -> str:
             slug, frag = m.group("slug"), m.group("frag") or ""
-            attrs = m.group("pre") + m.group("post")
+            rest = (m.group("pre") + m.group("post")).strip()
             if slug not in entries:
-                return f'<a{attrs} class="glossary-missing" href="{attr(self.layout.url(self.layout.index))}">'
+                return f'<a class="glossary-missing" href="{attr(self.layout.url(self.layout.index))}" {rest}>'
             self._refs[slug][src] = None
-            if 'class="' in attrs:
-                attrs = attrs.replace('class="', 'class="glossary-term ', 1)
-            else:
-                attrs += ' class="glossary-term"'
-            if "title=" not in attrs:
-                attrs += f' title="{self.builder.title_attr(slug) if self.builder else ""}"'
-            return f'<a{attrs} href="{href(slug)}{attr(frag)}">'
+            classes = "glossary-term"
+            found = _CLASS_ATTR.search(rest)
+            if found:
+                classes += " " + found.group(1)
+                rest = (rest[: found.start()] + rest[found.end() :]).strip()
+            title = "" if "title=" in rest else f' title="{builder.title_attr(slug)}"'
+            rest = f" {rest}" if rest else ""
+            return f'<a class="{classes}" href="{href(slug)}{attr(frag)}"{title}{rest}>'
 
         return _HTML_LINK.sub(replace, html)
 

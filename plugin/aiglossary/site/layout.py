@@ -43,10 +43,16 @@ class Layout:
             return src_uri
         stem = src_uri[:-3]
         name = posixpath.basename(stem)
+        if not self.use_directory_urls:
+            return (
+                f"{posixpath.dirname(stem) + '/' if '/' in stem else ''}index.html"
+                if name == "README"
+                else f"{stem}.html"
+            )
         if name in ("index", "README"):
             folder = posixpath.dirname(stem)
             return f"{folder}/" if folder else ""
-        return f"{stem}/" if self.use_directory_urls else f"{stem}.html"
+        return f"{stem}/"
 
     def relative(self, from_src: str, to_src: str) -> str:
         """The URL of ``to_src`` relative to the page generated from ``from_src``."""

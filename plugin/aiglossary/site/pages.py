@@ -48,6 +48,7 @@ class GeneratedPage:
     markdown: str
     kind: str  # term | index | category | learning-path | graph
     slug: str | None = None
+    title: str = ""  # plain text; the plugin hands it to MkDocs escaped
 
 
 class LearnIndex:
@@ -211,7 +212,7 @@ class SiteBuilder:
             "source_file": file.display if file else f"{slug}.yaml",
             "index_url": self.layout.relative(src, self.layout.index),
         }
-        return GeneratedPage(src, self.templates.render("term.md.j2", **context), "term", slug)
+        return GeneratedPage(src, self.templates.render("term.md.j2", **context), "term", slug, entry.term)
 
     def index_page(self) -> GeneratedPage:
         src = self.layout.index
@@ -233,6 +234,7 @@ class SiteBuilder:
                 json_url=relative_to_page(self.layout, src, self.layout.json),
             ),
             "index",
+            title="Glossary",
         )
 
     def _category_items(self, src: str) -> list[dict[str, Any]]:
@@ -268,6 +270,7 @@ class SiteBuilder:
             ),
             "category",
             cid,
+            cat.title,
         )
 
     def learning_path_page(self) -> GeneratedPage:
@@ -286,6 +289,7 @@ class SiteBuilder:
                 index_url=self.layout.relative(src, self.layout.index),
             ),
             "learning-path",
+            title="Learning path",
         )
 
     def graph_page(self) -> GeneratedPage:
@@ -301,6 +305,7 @@ class SiteBuilder:
                 count=len(self.entries),
             ),
             "graph",
+            title="Term graph",
         )
 
     # -- data and late parts -----------------------------------------------------------------------

@@ -1,0 +1,294 @@
+"""Full ``mkdocs build`` runs: the real site (once per session) and small fixture sites."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import BuildResult, make_project, mini_entry, mkdocs_build
+from .test_render import assert_inert
+
+TERM_SECTIONS = [
+    "definition",
+    "plain-explanation",
+    "examples",
+    "at-a-glance",
+    "why-it-matters",
+    "where-its-used",
+    "common-misconceptions",
+    "how-people-say-it",
+    "related-terms",
+    "what-to-learn-next",
+    "referenced-by",
+    "curious-about-more",
+]
+
+
+def h2_ids(html: str) -> list[str]:
+    return re.findall(r'<h2 id="([^"]+)"', html)
+
+
+def article(html: str) -> str:
+    return html[html.index("<article") : html.index("</article>")]
+
+
+# -- the real site ------------------------------------------------------------------------------------
+
+
+def test_real_site_builds_without_glossary_warnings(real_site: BuildResult) -> None:
+    assert real_site.ok, real_site.error
+    assert real_site.glossary_warnings == []
+
+
+def test_real_term_page(real_site: BuildResult) -> None:
+    html = real_site.html("glossary/pre-training/")
+    ids = h2_ids(html)
+    assert [i for i in ids if i in TERM_SECTIONS] == TERM_SECTIONS
+    assert ids.index("try-it-live") < ids.index("sources")
+    assert '<div class="glossary-demo" data-demo="pretraining"></div>' in html
+    assert "<title>Pre-training - AI Glossary</title>" in html
+    assert 'class="glossary-difficulty glossary-difficulty--beginner"' in html
+    assert re.search(r'href="https://[^"]+/edit/main/glossary/pre-training\.yaml"[^>]*class="md-content__button', html)
+    assert 'class="glossary-edit-link" href="https://' in html
+    body = article(html)
+    # Autolinks in entry text go to other terms, never to the page itself.
+    assert 'class="glossary-term" href="../fine-tuning/"' in body
+    assert 'class="glossary-term" href="../pre-training/"' not in body
+
+
+def test_real_home_page_autolinks_with_previews(real_site: BuildResult) -> None:
+    body = article(real_site.html(""))
+    links = re.findall(r'<a class="glossary-term" href="([^"]+)" title="([^"]+)">([^<]+)</a>', body)
+    targets = {href for href, _, _ in links}
+    assert {"glossary/machine-learning/", "glossary/pre-training/", "glossary/onnx/"} <= targets
+    assert all(title.strip() for _, title, _ in links)
+    assert len(links) == len(targets)  # first mention per section: one link per term and section here
+    # The explicit glossary: link.
+    assert re.search(r'<a class="glossary-term" href="glossary/embedding/" title="[^"]+">this one</a>', body)
+
+
+def test_real_backlinks_resolved_before_search(real_site: BuildResult) -> None:
+    html = real_site.html("glossary/pre-training/")
+    back = html[html.index('id="referenced-by"') : html.index('id="curious-about-more"')]
+    assert '<a href="../../">Home</a>' in back
+    assert '<a href="../fine-tuning/">Fine-tuning</a>' in back
+    index = json.dumps(real_site.search_index())
+    for marker in ("data-glossary-backlinks", "glossary-nolink", "glossary-backlinks"):
+        assert marker not in index
+    for path in real_site.site.rglob("*.html"):
+        text = path.read_text("utf-8")
+        assert "data-glossary-backlinks" not in text and "glossary-nolink" not in text, path
+        assert 'href="glossary:' not in text, path
+
+
+def test_real_search_boosts_terms(real_site: BuildResult) -> None:
+    docs = real_site.search_index()["docs"]
+    page = next(d for d in docs if d["location"] == "glossary/pre-training/")
+    assert page["title"] == "Pre-training"
+    assert page.get("boost") == 3
+    assert "pretraining" in page["text"]  # aliases are in the indexed text
+
+
+def test_real_term_pages_stay_out_of_the_sidebar(real_site: BuildResult) -> None:
+    html = real_site.html("")
+    nav = html[html.index('<nav class="md-nav md-nav--primary"') : html.index("</nav>", html.index("md-nav--primary"))]
+    assert "glossary/pre-training/" not in nav
+    assert nav.count("md-nav__link") < 30
+
+
+def test_real_index_graph_json(real_site: BuildResult) -> None:
+    data = json.loads((real_site.site / "glossary.json").read_text("utf-8"))
+    slugs = {t["slug"] for t in data["terms"]}
+    index = real_site.html("glossary/")
+    rows = re.findall(r'class="glossary-index-item" data-slug="([^"]+)"', index)
+    assert set(rows) == slugs
+    assert 'id="glossary-filter-category"' in index and 'id="glossary-filter-difficulty"' in index
+    graph = real_site.html("glossary/graph/")
+    assert re.search(r'id="glossary-graph" class="glossary-graph" data-src="\.\./\.\./glossary\.json"', graph)
+    assert (real_site.site / "assets/glossary/glossary.js").is_file()
+    assert 'src="../../assets/glossary/glossary.js"' in graph
+    for cid in data["categories"]:
+        assert (real_site.site / "glossary" / "categories" / cid / "index.html").is_file()
+    path = real_site.html("glossary/learning-path/")
+    order = re.findall(r'class="glossary-path-step" data-slug="([^"]+)"', path)
+    assert order == data["learning_path"]
+
+
+# -- fixture sites ------------------------------------------------------------------------------------
+
+
+def related(*extra: dict[str, str]) -> list[dict[str, str]]:
+    return [*mini_entry("alpha-term")["related"], *extra]
+
+
+BROKEN = {
+    "dangling relation": (
+        {
+            "entries": {
+                "alpha-term": mini_entry(
+                    related=related({"term": "no-such-term", "relation": "see-also", "note": "Dangles."})
+                )
+            }
+        },
+        r"glossary/alpha-term\.yaml:\d+:\d+: related\[3\]\.term: unknown term 'no-such-term'",
+    ),
+    "duplicate name": (
+        {"entries": {"beta-term": mini_entry("beta-term", aliases=["AT"])}},
+        r"glossary/beta-term\.yaml:\d+:\d+: aliases\[0\]: 'AT' is already used by glossary/alpha-term\.yaml",
+    ),
+    "prerequisite cycle": (
+        {
+            "entries": {
+                "alpha-term": mini_entry(
+                    related=related({"term": "gamma-term", "relation": "prerequisite", "note": "Loops."})
+                )
+            }
+        },
+        r"glossary/\w+-term\.yaml:\d+:\d+: related\[\d\]\.relation: prerequisite cycle",
+    ),
+    "unknown category": (
+        {"entries": {"alpha-term": mini_entry(categories=["ml-fundamentalz"])}},
+        r"glossary/alpha-term\.yaml:\d+:\d+: categories\[0\]: unknown category 'ml-fundamentalz' "
+        r"\(did you mean 'ml-fundamentals'\?\)",
+    ),
+    "link to a missing term": (
+        {"docs": {"page.md": "# Page\n\nSee\n[the thing](glossary:alpha-trem) and [ok](glossary:beta-term).\n"}},
+        r"docs/page\.md:4:11: link to unknown glossary term 'alpha-trem' \(did you mean 'alpha-term'\?\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_strict_build_fails_naming_file_and_line(tmp_path: Path, case: str) -> None:
+    setup, pattern = BROKEN[case]
+    project = make_project(tmp_path, **setup)
+    strict = mkdocs_build(project, strict=True)
+    assert not strict.ok
+    assert "strict mode" in strict.error
+    assert any(re.match(pattern, w) for w in strict.glossary_warnings), strict.glossary_warnings
+    # Without --strict the site still builds, with the same warnings.
+    loose = mkdocs_build(project)
+    assert loose.ok, loose.error
+    assert (loose.site / "glossary" / "gamma-term" / "index.html").is_file()
+
+
+def test_clean_fixture_site_passes_strict(tmp_path: Path) -> None:
+    result = mkdocs_build(make_project(tmp_path), strict=True)
+    assert result.ok, result.warnings
+    home = article(result.html(""))
+    assert 'class="glossary-term" href="glossary/alpha-term/"' in home
+    assert 'class="glossary-term" href="glossary/beta-term/"' in home
+
+
+def test_bad_entry_left_out_and_named(tmp_path: Path) -> None:
+    project = make_project(tmp_path, entries={"delta-term": "term: [unclosed\n"})
+    result = mkdocs_build(project)
+    assert result.ok, result.error
+    assert not (result.site / "glossary" / "delta-term").exists()
+    assert any(w.startswith("glossary: left out 1 entry: glossary/delta-term.yaml") for w in result.glossary_warnings)
+    assert any(re.match(r"glossary/delta-term\.yaml:\d+:\d+: ", w) for w in result.glossary_warnings)
+
+
+def test_plugin_strict_option_fails_without_mkdocs_strict(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        entries={"alpha-term": mini_entry(categories=["nope"])},
+        config={"plugins": ["search", {"glossary": {"strict": True}}]},
+    )
+    result = mkdocs_build(project)
+    assert not result.ok
+    assert "Aborted with a BuildError" in result.error
+    assert any(
+        "(strict):\nglossary/alpha-term.yaml:6:3: categories[0]: unknown category 'nope'" in w for w in result.warnings
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"url_prefix": "/Bad Prefix/"}, "url_prefix"),
+        ({"autolink": {"enabled": "sometimes"}}, "enabled"),
+        ({"no_such_option": 1}, "no_such_option"),
+    ],
+)
+def test_config_errors_name_the_option(tmp_path: Path, options: dict[str, object], message: str) -> None:
+    project = make_project(tmp_path, config={"plugins": [{"glossary": options}]})
+    result = mkdocs_build(project, strict=True)
+    assert not result.ok
+    assert message in result.error + " ".join(result.warnings)
+
+
+def test_options_prefix_and_exclusions(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        docs={"skip.md": "# Skip\n\nAlpha term here.\n", "keep.md": "# Keep\n\nAlpha term and Beta term.\n"},
+        config={
+            "use_directory_urls": False,
+            "plugins": [
+                {
+                    "glossary": {
+                        "url_prefix": "terms",
+                        "autolink": {"exclude_pages": ["skip.md"], "exclude_terms": ["beta-term"]},
+                    }
+                }
+            ],
+        },
+    )
+    result = mkdocs_build(project, strict=True)
+    assert result.ok, result.warnings
+    assert (result.site / "terms" / "alpha-term.html").is_file()
+    keep = article((result.site / "keep.html").read_text("utf-8"))
+    assert 'href="terms/alpha-term.html"' in keep and "terms/beta-term.html" not in keep
+    assert "glossary-term" not in article((result.site / "skip.html").read_text("utf-8"))
+
+
+def test_autolink_disabled(tmp_path: Path) -> None:
+    project = make_project(tmp_path, config={"plugins": [{"glossary": {"autolink": {"enabled": False}}}]})
+    result = mkdocs_build(project, strict=True)
+    assert result.ok, result.warnings
+    assert "glossary-term" not in article(result.html(""))
+    assert "glossary-nolink" not in result.html("glossary/")
+
+
+HOSTILE_ENTRY = {
+    "term": "Gamma <img src=x onerror=alert(1)> {{ 7*7 }}",
+    "plural": ["</title><script>alert('title')</script>"],
+    "aliases": ["<script>alert('alias')</script>", "{% if true %}G{% endif %}"],
+    "summary": "A summary with {{ config.site_name }} and {% raw %}template{% endraw %} syntax.",
+    "explanation": "Plain text with a [safe link](https://example.org) and {{ 1+1 }}.",
+}
+
+
+def test_hostile_entry_renders_inert(tmp_path: Path) -> None:
+    data = mini_entry("gamma-term", **HOSTILE_ENTRY)
+    data["examples"][0] = {
+        "domain": "<svg onload=alert(1)>",
+        "title": "<b onmouseover=alert(1)>t</b>",
+        "text": "`<script>alert(1)</script>` in code is fine.",
+    }
+    data["where_used"][0] = {
+        "name": '<a href="javascript:alert(1)">x</a>',
+        "text": "{% for x in y %}{{ x }}{% endfor %}",
+    }
+    project = make_project(
+        tmp_path,
+        entries={"gamma-term": data},
+        docs={"index.md": "# Home\n\nSee Gamma <img src=x onerror=alert(1)> here.\n"},
+    )
+    result = mkdocs_build(project)
+    assert result.ok, result.error
+    html = result.html("glossary/gamma-term/")
+    body = article(html)
+    assert_inert(body)
+    assert "{{ 7*7 }}" in body and "49" not in body
+    assert "{{ config.site_name }}" in body and "{% raw %}template{% endraw %}" in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # the code span, as text
+    assert "<title>Gamma ‹img src=x onerror=alert(1)› {{ 7*7 }} - Fixture</title>" in html
+    assert not re.search(r"<(img|script|svg)\b[^>]*(onerror|onload|alert)", html)
+    for page in ("glossary/", "glossary/beta-term/", "glossary/learning-path/"):
+        assert_inert(article(result.html(page)), allow=frozenset({"input", "svg"}))
+    index = json.dumps(result.search_index())
+    assert "<img" not in index and "<script" not in index
