@@ -1,0 +1,202 @@
+"""Hostile entry text, accepted by the loader, must render inert in every page a reader can reach.
+
+A small site is built from a fixture glossary whose entry carries payloads in every field the model
+allows them in: raw HTML in plain-text fields (term, aliases, titles, names, category titles, which the
+loader does not treat as Markdown), HTML in code spans, HTML entities, template syntax, links whose
+scheme hides behind an entity, reference-style links, attribute lists. Each script payload sets its
+own ``window.__xss_*`` flag; the test opens every page, hovers the previews, searches, and asserts
+that no flag is set, no dialog opened, no element carries an ``on*`` handler, no link has a
+non-web scheme, and the text is shown as written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from aiglossary.loader import load_knowledge_base
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = "# yaml-language-server: $schema=schema.json\n"
+
+expect: Any
+try:
+    from playwright.sync_api import expect
+except ImportError:  # pragma: no cover - the browser fixture skips first
+    expect = None
+
+
+def img(flag: str) -> str:
+    return f'<img src=x onerror="window.__xss_{flag}=1">'
+
+
+def _entry(**fields: Any) -> str:
+    return SCHEMA + yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=1000)
+
+
+HOSTILE = _entry(
+    term=f"Hostile {img('term')} term",
+    aliases=["Hostile term", '<svg onload="window.__xss_alias=1">', "{{ 7*7 }}"],
+    plural=[],
+    categories=["evil", "safe"],
+    difficulty="beginner",
+    summary=(
+        f"Inert `{img('summary')}` text, {{{{ 7*7 }}}}, {{% raw %}} and &lt;script&gt;alert(1)&lt;/script&gt; here."
+    ),
+    definition=(
+        "Template {{ 7*7 }} and {{ config.site_name }} and {% raw %}raw{% endraw %} and {# comment #}. "
+        "Entity &lt;img src=x onerror=alert(1)&gt; and [an entity link](javascript&#58;window.__xss_entity=1) "
+        'and [an attr link](https://example.org/){: onclick="window.__xss_attrlist=1" } end.'
+    ),
+    explanation=(
+        "See [the reference][evil] and [the data link][evil2]; onerror=alert(1) is just words.\n\n"
+        "[evil]: javascript:window.__xss_reflink=1\n"
+        "[evil2]: data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\n"
+    ),
+    analogy="A code span `<script>window.__xss_code=1</script>` shows its text.",
+    examples=[
+        {"domain": "<b>Vision</b>", "title": img("example"), "text": "Plain {{ 7*7 }} text."},
+        {"domain": "Language", "title": "Second", "text": "Nothing to see."},
+        {"domain": "Speech", "title": "Third", "text": "Nothing to see."},
+    ],
+    comparison={
+        "with": "safe-term",
+        "rows": [{"aspect": img("aspect"), "this": "`<i>x</i>`", "other": "&lt;b&gt;bold&lt;/b&gt;"}],
+    },
+    why_it_matters="An image ![pic](javascript&#58;window.__xss_image=1) must not load.",
+    where_used=[{"name": img("usage"), "text": "Used {% raw %} here.", "source": "src"}],
+    misconceptions=[
+        {"myth": "{{ 7*7 }} gets evaluated.", "reality": "&lt;script&gt;alert(1)&lt;/script&gt; stays text."}
+    ],
+    phrases=["Say `<script>alert(1)</script>` aloud.", "[a phrase link](javascript&#58;alert(1))"],
+    related=[{"term": "safe-term", "relation": "see-also", "note": f"`{img('note')}` note"}],
+    sources=[{"id": "src", "title": f"</a>{img('source')}", "url": "https://example.org/a?b=c&d=e"}],
+)
+
+SAFE = _entry(
+    term="Safe term",
+    categories=["safe"],
+    difficulty="intermediate",
+    summary="An ordinary entry that mentions the other one.",
+    definition="A plain definition that mentions the Hostile term once.",
+    explanation="The Hostile term is linked from here, so hovering it previews its summary.",
+    analogy="Like a neighbour.",
+    examples=[{"domain": "Language", "title": "One", "text": "An example."}],
+    comparison={"with": "hostile-term", "rows": [{"aspect": "Safety", "this": "safe", "other": "hostile"}]},
+    why_it_matters="It links to the hostile entry.",
+    where_used=[{"name": "Tests", "text": "Used in tests."}],
+    misconceptions=[{"myth": "Nothing.", "reality": "Nothing."}],
+    phrases=["A phrase."],
+    related=[{"term": "hostile-term", "relation": "next-step", "note": "Read it next."}],
+)
+
+CATEGORIES = yaml.safe_dump(
+    {
+        "safe": {"title": "Safe", "description": "Ordinary terms."},
+        "evil": {
+            "title": f"Evil {img('category')}",
+            "description": "<script>window.__xss_catdesc=1</script> {{ 7*7 }}",
+        },
+    },
+    sort_keys=False,
+)
+
+DOCS = {
+    "index.md": "# Home\n\nThe Hostile term and the Safe term are both defined in the glossary.\n",
+}
+
+PAGES = [
+    "",
+    "glossary/hostile-term/",
+    "glossary/safe-term/",
+    "glossary/",
+    "glossary/categories/evil/",
+    "glossary/learning-path/",
+    "glossary/graph/",
+]
+
+_PROBE = """() => ({
+  flags: Object.keys(window).filter(k => k.startsWith('__xss')),
+  handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
+      .filter(a => a.name.toLowerCase().startsWith('on')).map(a => `${e.tagName}[${a.name}]`)),
+  badLinks: [...document.querySelectorAll('a[href], area[href]')].map(a => a.href)
+      .filter(h => !/^(https?|mailto):/i.test(h)),
+  badSources: [...document.querySelectorAll('img[src], iframe[src], embed[src], object[data]')]
+      .map(e => e.src || e.data).filter(s => !/^https?:/i.test(s) || /\\/x$/.test(s)),
+  scripts: [...document.scripts].map(s => s.textContent)
+      .filter(t => t.includes('__xss') || t.includes('alert(1)')),
+})"""
+
+
+def _site_config() -> dict[str, Any]:
+    """The real site's theme and Markdown extensions, this glossary, no repository link."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as fh:
+        real = yaml_load(fh)
+    return {
+        "site_name": "Hostile fixture",
+        "theme": real["theme"],
+        "markdown_extensions": real.get("markdown_extensions", []),
+        "plugins": ["search", {"glossary": {"glossary_dir": "glossary"}}],
+    }
+
+
+@pytest.fixture(scope="module")
+def hostile_site(fixture_site_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    glossary = {"_categories.yaml": CATEGORIES, "hostile-term.yaml": HOSTILE, "safe-term.yaml": SAFE}
+    # The payloads must reach the renderer: the loader accepts the entry (no errors, nothing left out).
+    check = tmp_path_factory.mktemp("hostile-check") / "glossary"
+    check.mkdir()
+    for name, text in glossary.items():
+        (check / name).write_text(text, "utf-8")
+    kb = load_knowledge_base(check)
+    assert not kb.errors, [str(p) for p in kb.errors]
+    assert set(kb.entries) == {"hostile-term", "safe-term"}
+    return fixture_site_factory("hostile", glossary, DOCS, _site_config())
+
+
+def _assert_inert(page: Any, where: str) -> None:
+    found = page.evaluate(_PROBE)
+    assert found == {"flags": [], "handlers": [], "badLinks": [], "badSources": [], "scripts": []}, where
+
+
+def test_hostile_entry_renders_inert(page: Any, watch: Any, hostile_site: Any) -> None:
+    for path in PAGES:
+        page.goto(hostile_site.url + path)
+        if path.endswith("graph/"):
+            nodes = page.locator(".glossary-graph-node[data-slug]")
+            expect(nodes).to_have_count(2)
+            nodes.first.hover()
+        for link in page.locator("article a.glossary-term").all()[:6]:
+            link.hover()
+        page.wait_for_timeout(150)  # let tooltips and previews mount
+        _assert_inert(page, path or "home")
+
+    page.goto(hostile_site.url + "glossary/hostile-term/")
+    text = page.locator("article").inner_text()
+    for shown in ("{{ 7*7 }}", "{% raw %}", "<img src=x", "alert(1)", "onerror=alert(1) is just words"):
+        assert shown in text, f"{shown!r} is not shown as text on the term page"
+    assert "49" not in text, "template syntax in entry text was evaluated"
+
+    # The hover preview of the hostile term, from the safe term's page.
+    page.goto(hostile_site.url + "glossary/safe-term/")
+    link = page.locator('article a.glossary-term[href*="hostile-term"]').first
+    link.hover()
+    expect(page.locator(".md-tooltip2--active, .md-tooltip--active").first).to_be_visible()
+    _assert_inert(page, "tooltip")
+
+    # Search for the hostile term and show its results.
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.press_sequentially("Hostile", delay=20)
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    _assert_inert(page, "search results")
+
+    assert not watch.dialogs, watch.dialogs
+    assert not re.search(r"__xss", " ".join(watch.console_errors)), watch.console_errors
