@@ -133,11 +133,14 @@ def parse(raw: bytes) -> Document:
         raise YamlProblem(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, col) from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    ok, fast = _compose_fast(text)
+    if ok:
+        return _build(fast)
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        head = text[: exc.position]
+        line, col = head.count("\n") + 1, exc.position - (head.rfind("\n") + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise YamlProblem(f"character U+{code:04X} is not allowed in YAML", line, col) from None
     try:
@@ -153,9 +156,33 @@ def parse(raw: bytes) -> Document:
         raise YamlProblem(f"YAML error: {exc}") from None
     finally:
         loader.dispose()
+    return _build(node)
+
+
+def _build(node: yaml.Node | None) -> Document:
     builder = _Builder()
     if node is None:
         builder.doc.data = None
         return builder.doc
     builder.doc.data = builder.build(node, ())
     return builder.doc
+
+
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose_fast(text: str) -> tuple[bool, yaml.Node | None]:
+    """Compose with libyaml when PyYAML has it (about 10x faster: it matters at 10,000 entries).
+
+    Returns ``(False, None)`` when it is unavailable or finds any problem; the pure-Python path then
+    runs and reports the problem with its own, exact message and position.
+    """
+    if _CLoader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return False, None
+    loader = _CLoader(text)
+    try:
+        return True, loader.get_single_node()
+    except Exception:
+        return False, None
+    finally:
+        loader.dispose()
