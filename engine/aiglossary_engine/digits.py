@@ -190,18 +190,11 @@ def read_image(path: Path) -> np.ndarray:
     Reads PNG, PGM, ``.npy`` (8x8 or 64 values, already ink = high) and ``.txt`` (64 numbers 0-16, as
     in ``load_digits``). Larger images are averaged down to 8x8; light backgrounds are inverted.
     """
-    suffix = path.suffix.lower()
     data = path.read_bytes()
-    if suffix == ".npy":
-        import io
-
-        arr = np.load(io.BytesIO(data), allow_pickle=False).astype(np.float32)
-        ink = arr.reshape(8, 8) if arr.size == N_PIXELS else arr
-    elif suffix == ".txt":
-        ink = np.array(data.decode("utf-8").split(), dtype=np.float32).reshape(8, 8) / 16.0
-    else:
-        grey = _read_png(data) if data[:8] == b"\x89PNG\r\n\x1a\n" else _read_pgm(data)
-        ink = 1.0 - grey if grey.mean() > 0.5 else grey
+    try:
+        ink = _decode(path.suffix.lower(), data)
+    except (ValueError, IndexError, KeyError, struct.error, zlib.error) as exc:
+        raise ValueError(f"not a readable PNG, PGM, .npy or .txt image: {exc}") from None
     if ink.ndim != 2:
         raise ValueError(f"expected a 2-D image, got shape {ink.shape}")
     h, w = ink.shape
@@ -212,3 +205,17 @@ def read_image(path: Path) -> np.ndarray:
     if peak > 0:
         small = small / peak
     return small.reshape(N_PIXELS).clip(0.0, 1.0)
+
+
+def _decode(suffix: str, data: bytes) -> np.ndarray:
+    if suffix == ".npy":
+        import io
+
+        arr = np.load(io.BytesIO(data), allow_pickle=False).astype(np.float32)
+        ink = arr.reshape(8, 8) if arr.size == N_PIXELS else arr
+    elif suffix == ".txt":
+        ink = np.array(data.decode("utf-8").split(), dtype=np.float32).reshape(8, 8) / 16.0
+    else:
+        grey = _read_png(data) if data[:8] == b"\x89PNG\r\n\x1a\n" else _read_pgm(data)
+        ink = 1.0 - grey if grey.mean() > 0.5 else grey
+    return np.asarray(ink, dtype=np.float32)

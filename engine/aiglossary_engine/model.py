@@ -176,11 +176,13 @@ class GPT(nn.Module):
     def forward(
         self, idx: torch.Tensor, targets: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """idx, targets: (B, T) token ids with T <= block_size. Returns logits (B, T, V) and the mean
-        cross-entropy loss when targets are given."""
+        """idx, targets: (B, T) token ids. Returns logits (B, T', V) and the mean cross-entropy loss
+        when targets are given. Inputs longer than the context keep their last block_size tokens
+        (T' = min(T, block_size)), as everywhere in the engine."""
+        if idx.size(1) > self.config.block_size:
+            idx = idx[:, -self.config.block_size :]
+            targets = None if targets is None else targets[:, -self.config.block_size :]
         T = idx.size(1)
-        if self.config.block_size < T:
-            raise ValueError(f"sequence of {T} tokens is longer than block_size {self.config.block_size}")
         pos = torch.arange(T, device=idx.device)  # (T,)
         x = self.drop(self.wte(idx) + self.wpe(pos))  # (B, T, C)
         for block in self.h:
@@ -207,6 +209,21 @@ class GPT(nn.Module):
             presents.append(present)
         logits = self.lm_head(self.ln_f(x))  # (B, T, V)
         return logits, torch.stack(presents)  # (L, 2, B, H, P + T, D)
+
+    @torch.no_grad()
+    def generate(
+        self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0, greedy: bool = False
+    ) -> torch.Tensor:
+        """Reference (uncached) generation in PyTorch: idx (B, T) -> (B, T + max_new_tokens)."""
+        for _ in range(max_new_tokens):
+            logits, _ = self(idx[:, -self.config.block_size :])
+            last = logits[:, -1, :]  # (B, V)
+            if greedy or temperature <= 0:
+                nxt = last.argmax(dim=-1, keepdim=True)  # (B, 1)
+            else:
+                nxt = torch.multinomial(F.softmax(last / temperature, dim=-1), num_samples=1)
+            idx = torch.cat([idx, nxt], dim=1)
+        return idx
 
     def empty_cache(self, batch: int = 1) -> torch.Tensor:
         cfg = self.config

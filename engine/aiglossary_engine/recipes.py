@@ -36,7 +36,7 @@ class LMModelSpec(_Strict):
     @model_validator(mode="after")
     def _heads_divide_width(self) -> LMModelSpec:
         if self.n_embd % self.n_head:
-            raise ValueError(f"n_head ({self.n_head}) must divide n_embd ({self.n_embd})")
+            raise ValueError(f"n_head: must divide n_embd ({self.n_embd}), got {self.n_head}")
         return self
 
 
@@ -60,7 +60,7 @@ class TextData(_Strict):
     @model_validator(mode="after")
     def _path_for_text(self) -> TextData:
         if self.corpus == "text" and not self.path:
-            raise ValueError("corpus 'text' needs a path: the UTF-8 file to train on")
+            raise ValueError("path: corpus 'text' needs a path: the UTF-8 file to train on")
         return self
 
 
@@ -97,7 +97,7 @@ class TrainSpec(_Strict):
     @model_validator(mode="after")
     def _lr_order(self) -> TrainSpec:
         if self.min_lr > self.lr:
-            raise ValueError(f"min_lr ({self.min_lr}) must not exceed lr ({self.lr})")
+            raise ValueError(f"min_lr: must not exceed lr ({self.lr}), got {self.min_lr}")
         return self
 
 
@@ -180,11 +180,16 @@ def load_recipe(path: Path) -> Recipe:
             loc = tuple(err["loc"])
             if loc and loc[0] in ("lm", "digits"):  # the discriminator's tag is not part of the file
                 loc = loc[1:]
+            msg = err["msg"].removeprefix("Value error, ")
+            head, _, rest = msg.partition(": ")
+            if err["type"] == "value_error" and rest and head.isidentifier():
+                loc, msg = (*loc, head), rest  # a cross-field check names the field it blames
             mark = _mark_of(root, loc)
             where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
             field = ".".join(str(p) for p in loc) or "(recipe)"
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "union_tag_invalid" or err["type"] == "union_tag_not_found":
+            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                mark = _mark_of(root, ("task",))
+                where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
                 field, msg = "task", "must be 'lm' or 'digits'"
             problems.append(f"{where} {field}: {msg}")
         raise EngineError("invalid recipe:\n  " + "\n  ".join(problems)) from None

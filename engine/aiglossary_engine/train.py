@@ -390,6 +390,10 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
         do_eval = step % spec.eval_interval == 0 or final
         if step % spec.log_interval == 0 or do_eval:
             now = time.perf_counter()
+            if ctx.world > 1:  # log the loss of the global batch, not of this rank's share
+                summed = torch.tensor([window_loss], dtype=torch.float64)
+                dist.all_reduce(summed)
+                window_loss = summed.item() / ctx.world
             rate = items_per_step * window_steps / max(now - t_window, 1e-9)
             row: dict[str, Any] = {
                 "step": step,
