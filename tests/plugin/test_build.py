@@ -292,3 +292,19 @@ def test_hostile_entry_renders_inert(tmp_path: Path) -> None:
         assert_inert(article(result.html(page)), allow=frozenset({"input", "svg"}))
     index = json.dumps(result.search_index())
     assert "<img" not in index and "<script" not in index
+
+
+def test_serve_watches_the_glossary_folder(tmp_path: Path) -> None:
+    from mkdocs.config import load_config
+
+    project = make_project(tmp_path)
+    cfg = load_config(config_file=str(project / "mkdocs.yml"))
+    cfg = cfg.plugins.on_config(cfg)
+    watched: list[str] = []
+
+    class Server:
+        def watch(self, path: str, *args: object, **kwargs: object) -> None:
+            watched.append(path)
+
+    cfg.plugins["glossary"].on_serve(Server(), config=cfg, builder=None)
+    assert str((project / "glossary").resolve()) in watched

@@ -98,3 +98,41 @@ def test_md_text_escapes_for_headings(text: str, expected: str) -> None:
 def test_plain_text_has_no_markup() -> None:
     assert plain_text("A *model* with [links](https://x.org) and `code`") == "A model with links and code"
     assert plain_text("x <b>y</b>") == "x y"
+
+
+def test_plain_fast_path_equals_markdown() -> None:
+    """Plain paragraphs skip Markdown; the result must be exactly what Markdown + nh3 would give."""
+    import markdown
+    from aiglossary import load_knowledge_base
+    from aiglossary.site.render import _plain_paragraphs
+
+    from .conftest import ROOT
+
+    md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    texts = [
+        "1. item",
+        "- x",
+        "a  ",
+        'A "quoted" word\'s',
+        "Line one\nline two\n\nPara two",
+        "x = y; z? 3.5%",
+        "Text\n===",
+        "Text\n---",
+        "x\n    code",
+        "A\n\n\n\nB",
+        "A  \nB",
+        "é accent",
+        "tab\there",
+        "a\n> quote",
+    ]
+    for entry in load_knowledge_base(ROOT / "glossary").entries.values():
+        texts += [entry.summary, entry.definition, entry.explanation, entry.analogy, entry.why_it_matters]
+        texts += [*entry.phrases, *(m.reality for m in entry.misconceptions), *(r.note for r in entry.related)]
+    fast = 0
+    for text in texts:
+        quick = _plain_paragraphs(text)
+        if quick is not None:
+            fast += 1
+            md.reset()
+            assert quick == sanitize(md.convert(text)).strip(), text
+    assert fast > len(texts) // 3

@@ -42,6 +42,7 @@ from ..problems import did_you_mean
 from ..site import (
     BACKLINKS_MARKER,
     RESERVED_SLUGS,
+    GeneratedPage,
     Layout,
     MarkdownRenderer,
     SiteBuilder,
@@ -52,6 +53,7 @@ from ..site import (
 from ..site.autolink import NOLINK_END, NOLINK_START
 from ..site.render import attr
 from .config import GlossaryConfig
+from .demos import DemoHooks
 
 log = logging.getLogger("mkdocs.plugins.glossary")
 
@@ -89,6 +91,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self._refs: dict[str, dict[str, None]] = defaultdict(dict)  # slug -> src_uris linking to it
         self._edit_urls: dict[str, str | None] = {}
         self._titles: dict[str, str] = {}  # src_uri -> plain-text title of a generated page
+        self.demos = DemoHooks()  # live demos: docs/demos/*/ checked, widget script and ORT files
+        self._generated: dict[str, GeneratedPage] = {}  # src_uri -> page (its stashed HTML blocks)
 
     # -- set-up --------------------------------------------------------------------------------------
 
@@ -112,6 +116,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             templates=TemplateRenderer(base / templates_dir if templates_dir else None),
             markdown=_MARKDOWN,
             edit_url=self._edit_urls.get,
+            stash=True,
         )
         auto = self.config.autolink
         self.matcher = TermMatcher.from_entries(kb.entries, exclude=auto.exclude_terms) if auto.enabled else None
@@ -119,6 +124,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             config.extra_css.append(CSS)
         if JS not in [str(x) for x in config.extra_javascript]:
             config.extra_javascript.append(JS)
+        self.demos.on_config(config, base / templates_dir if templates_dir else None)
         return config
 
     def _report(self, kb: KnowledgeBase) -> None:
@@ -162,6 +168,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 continue
             inclusion = InclusionLevel.UNDEFINED if page.kind == "index" else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
+            self._generated[page.src_uri] = page
             if page.title:
                 self._titles[page.src_uri] = page.title
             if page.kind == "term" and page.slug:
@@ -175,6 +182,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         files.append(File.generated(config, self.layout.json, content=self.builder.export_json()))
         for name in ("glossary.css", "glossary.js"):
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", abs_src_path=str(ASSETS / name)))
+        self.demos.on_files(files, config)
         return files
 
     # -- pages ---------------------------------------------------------------------------------------
@@ -213,6 +221,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         src = page.file.src_uri
         own = self._term_src.get(src)
         base = page.file.url
+        generated = self._generated.get(src)
+        if generated is not None and generated.blocks:
+            html = generated.restore_html(html)
         if src in self._titles:
             # Theme templates print page.title unescaped, and `striptags` (used for <title>) unescapes
             # entities: so the title is escaped and its angle brackets cannot turn back into markup.
@@ -232,7 +243,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 self._refs[slug][src] = None
         if NOLINK_START in html:
             html = html.replace(NOLINK_START, "").replace(NOLINK_END, "")
-        return html
+        return self.demos.on_page_content(html, base)
 
     def _explicit_links(self, html: str, src: str, href: Any) -> str:
         assert self.builder is not None

@@ -7,9 +7,10 @@ bodies are HTML blocks made only of sanitised entry HTML and escaped plain text.
 from __future__ import annotations
 
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,47 @@ class GeneratedPage:
     kind: str  # term | index | category | learning-path | graph
     slug: str | None = None
     title: str = ""  # plain text; the plugin hands it to MkDocs escaped
+    blocks: dict[str, str] = field(default_factory=dict)  # token -> HTML (when stashed)
+
+    def expanded(self) -> str:
+        """The Markdown with every stashed HTML block back in place."""
+        return HtmlStash.restore(self.markdown, self.blocks)
+
+    def restore_html(self, html: str) -> str:
+        """Put the stashed blocks into the HTML that Markdown made of :attr:`markdown`."""
+        return HtmlStash.restore(html, self.blocks, paragraph=True)
+
+
+class HtmlStash:
+    """The ``html()`` call block of the templates: keeps HTML out of the Markdown pipeline.
+
+    With ``enabled`` each block becomes a token on its own line (a one-word paragraph once converted)
+    and is put back afterwards: Markdown never parses HTML that it would only pass through, which is
+    a large part of the cost of a page. Disabled, the blocks stay inline (plain Markdown with HTML).
+    """
+
+    _nonce = secrets.token_hex(4).upper()
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.blocks: dict[str, str] = {}
+
+    def __call__(self, caller: Callable[[], str]) -> Markup:
+        content = str(caller()).strip()
+        if not self.enabled:
+            return Markup(content)
+        token = f"GLOSSARYHTML{self._nonce}X{len(self.blocks):04d}"
+        self.blocks[token] = content
+        return Markup(token)
+
+    @staticmethod
+    def restore(text: str, blocks: dict[str, str], *, paragraph: bool = False) -> str:
+        for token, content in blocks.items():
+            if paragraph and f"<p>{token}</p>" in text:
+                text = text.replace(f"<p>{token}</p>", content, 1)
+            else:
+                text = text.replace(token, content, 1)
+        return text
 
 
 class LearnIndex:
@@ -83,12 +125,14 @@ class SiteBuilder:
         templates: TemplateRenderer | None = None,
         markdown: MarkdownRenderer | None = None,
         edit_url: Callable[[str], str | None] | None = None,
+        stash: bool = False,
     ) -> None:
         self.kb = kb
         self.layout = layout or Layout()
         self.templates = templates or TemplateRenderer()
         self.md = markdown or MarkdownRenderer()
         self.edit_url = edit_url or (lambda slug: None)
+        self.stash = stash
         self.entries = kb.entries
         self.learn = LearnIndex(self.entries)
         self._titles = {slug: attr(plain_text(e.summary)) for slug, e in self.entries.items()}
@@ -120,6 +164,13 @@ class SiteBuilder:
             "difficulty_label": DIFFICULTY_LABELS[entry.difficulty.value],
             "categories": " ".join(entry.categories),
         }
+
+    def _render(
+        self, template: str, src: str, kind: str, page_slug: str | None, title: str, /, **context: Any
+    ) -> GeneratedPage:
+        stash = HtmlStash(self.stash)
+        markdown = self.templates.render(template, html=stash, **context)
+        return GeneratedPage(src, markdown, kind, page_slug, title, stash.blocks)
 
     def _front_matter(self, meta: dict[str, Any]) -> Markup:
         # JSON is valid YAML: every value is quoted safely whatever the author wrote.
@@ -212,7 +263,7 @@ class SiteBuilder:
             "source_file": file.display if file else f"{slug}.yaml",
             "index_url": self.layout.relative(src, self.layout.index),
         }
-        return GeneratedPage(src, self.templates.render("term.md.j2", **context), "term", slug, entry.term)
+        return self._render("term.md.j2", src, "term", slug, entry.term, **context)
 
     def index_page(self) -> GeneratedPage:
         src = self.layout.index
@@ -220,21 +271,20 @@ class SiteBuilder:
         for slug, entry in self.kb.sorted_entries():
             first = entry.term[:1].upper()
             letters[first if first.isalpha() else "#"].append(self._term_item(src, slug))
-        return GeneratedPage(
+        return self._render(
+            "index.md.j2",
             src,
-            self.templates.render(
-                "index.md.j2",
-                front_matter=self._front_matter({"title": "Glossary", "glossary_page": "index"}),
-                letters=sorted(letters.items(), key=lambda kv: (kv[0] == "#", kv[0])),
-                count=len(self.entries),
-                categories=self._category_items(src),
-                difficulties=list(DIFFICULTY_LABELS.items()),
-                learning_path_url=self.layout.relative(src, self.layout.learning_path),
-                graph_url=self.layout.relative(src, self.layout.graph),
-                json_url=relative_to_page(self.layout, src, self.layout.json),
-            ),
             "index",
-            title="Glossary",
+            None,
+            "Glossary",
+            front_matter=self._front_matter({"title": "Glossary", "glossary_page": "index"}),
+            letters=sorted(letters.items(), key=lambda kv: (kv[0] == "#", kv[0])),
+            count=len(self.entries),
+            categories=self._category_items(src),
+            difficulties=list(DIFFICULTY_LABELS.items()),
+            learning_path_url=self.layout.relative(src, self.layout.learning_path),
+            graph_url=self.layout.relative(src, self.layout.graph),
+            json_url=relative_to_page(self.layout, src, self.layout.json),
         )
 
     def _category_items(self, src: str) -> list[dict[str, Any]]:
@@ -258,19 +308,17 @@ class SiteBuilder:
         cat = self.kb.categories[cid]
         members = [slug for slug, e in self.kb.sorted_entries() if cid in e.categories]
         members.sort(key=lambda s: self.entries[s].difficulty.rank)
-        return GeneratedPage(
+        return self._render(
+            "category.md.j2",
             src,
-            self.templates.render(
-                "category.md.j2",
-                front_matter=self._front_matter({"glossary_page": "category", "glossary_category": cid}),
-                category=cat,
-                cid=cid,
-                terms=[self._term_item(src, s) for s in members],
-                index_url=self.layout.relative(src, self.layout.index),
-            ),
             "category",
             cid,
             cat.title,
+            front_matter=self._front_matter({"glossary_page": "category", "glossary_category": cid}),
+            category=cat,
+            cid=cid,
+            terms=[self._term_item(src, s) for s in members],
+            index_url=self.layout.relative(src, self.layout.index),
         )
 
     def learning_path_page(self) -> GeneratedPage:
@@ -280,32 +328,30 @@ class SiteBuilder:
             item = self._term_item(src, slug)
             item["after"] = [self.term_link(src, s) for s in self.learn.prerequisites(slug)]
             steps.append(item)
-        return GeneratedPage(
+        return self._render(
+            "learning-path.md.j2",
             src,
-            self.templates.render(
-                "learning-path.md.j2",
-                front_matter=self._front_matter({"title": "Learning path", "glossary_page": "learning-path"}),
-                steps=steps,
-                index_url=self.layout.relative(src, self.layout.index),
-            ),
             "learning-path",
-            title="Learning path",
+            None,
+            "Learning path",
+            front_matter=self._front_matter({"title": "Learning path", "glossary_page": "learning-path"}),
+            steps=steps,
+            index_url=self.layout.relative(src, self.layout.index),
         )
 
     def graph_page(self) -> GeneratedPage:
         src = self.layout.graph
-        return GeneratedPage(
+        return self._render(
+            "graph.md.j2",
             src,
-            self.templates.render(
-                "graph.md.j2",
-                front_matter=self._front_matter({"title": "Term graph", "glossary_page": "graph"}),
-                json_url=relative_to_page(self.layout, src, self.layout.json),
-                root_url=relative_to_page(self.layout, src, ""),
-                relations=[(k.value, h) for k, h in RELATION_GROUPS],
-                count=len(self.entries),
-            ),
             "graph",
-            title="Term graph",
+            None,
+            "Term graph",
+            front_matter=self._front_matter({"title": "Term graph", "glossary_page": "graph"}),
+            json_url=relative_to_page(self.layout, src, self.layout.json),
+            root_url=relative_to_page(self.layout, src, ""),
+            relations=[(k.value, h) for k, h in RELATION_GROUPS],
+            count=len(self.entries),
         )
 
     # -- data and late parts -----------------------------------------------------------------------

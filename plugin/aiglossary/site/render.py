@@ -82,8 +82,10 @@ class MarkdownRenderer:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        self._md.reset()
-        out = sanitize(self._md.convert(text)).strip()
+        out = _plain_paragraphs(text)
+        if out is None:
+            self._md.reset()
+            out = sanitize(self._md.convert(text)).strip()
         if inline:
             single = _SINGLE_P.match(out)
             if single and "<p>" not in single.group(1):
@@ -92,6 +94,29 @@ class MarkdownRenderer:
             self._cache.clear()
         self._cache[key] = out
         return out
+
+
+# A line that Markdown would leave as it is: no syntax character anywhere, nothing special at its
+# start (list, quote, heading, code indent, numbered item) or its end (hard break).
+_PLAIN_LINE = re.compile(r"[A-Za-z\"'(][^`*_\[\]<>&!#|~\\\n\t]*(?<! )")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _plain_paragraphs(text: str) -> str | None:
+    """The HTML of Markdown made only of plain paragraphs, without running Markdown; else None.
+
+    Most entry text is plain prose; skipping the Markdown pipeline for it is what keeps page
+    generation cheap at 10,000 terms. The output equals the full path's (a test checks it).
+    """
+    if text != text.strip():
+        return None
+    paragraphs = []
+    for para in _PARAGRAPH_BREAK.split(text):
+        lines = para.split("\n")
+        if not all(_PLAIN_LINE.fullmatch(line) for line in lines):
+            return None
+        paragraphs.append("<p>" + "\n".join(lines) + "</p>")
+    return "\n".join(paragraphs)
 
 
 def plain_text(text: str) -> str:
