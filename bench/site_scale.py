@@ -17,8 +17,9 @@ on the same machine, in the same run, interleaved:
 It prints each build time, b/a (target <= 1.3), c/b (targets: >= 3 at 1,000 terms, >= 10 at 4,000)
 and how (b) grows with size (10x the terms should cost <= 11x the time).
 
-    .venv/bin/python bench/site_scale.py --sizes 100,1000 --repeat 3
-    .venv/bin/python bench/site_scale.py --sizes 100,1000,4000,10000 --skip-peer-above 4000
+    .venv/bin/python bench/site_scale.py --sizes 100,1000            # 3 runs each, fastest kept
+    .venv/bin/python bench/site_scale.py --skip-peer-above 4000 --plugin-rev HEAD \
+        --update-docs docs/benchmarks.md                                  # all four sizes, into the docs
 
 A benchmark, not a test: nothing here asserts a time.
 """
@@ -49,12 +50,14 @@ TERMS_PER_PAGE = 5  # N/5 docs pages: 200 pages at 1,000 terms
 MENTIONS_PER_SECTION = 8  # distinct terms per docs section, so "first mention per section" links all
 MENTIONS_PER_PARAGRAPH = 2
 PEER_SECTION = "g"
+TRACK = 20  # terms per prerequisite chain
 
 # Term words are built from consonant-vowel syllables that no filler word can form.
 _CONSONANTS = "bfgjkvxz"
 _VOWELS = "aeiou"
 _SYLLABLES = [c + v for c in _CONSONANTS for v in _VOWELS]
 _WORDS = len(_SYLLABLES) ** 3  # 64,000 three-syllable words
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _FILLER_TEXT = (
     "lorem ipsum dolor sit amet consectetur adipiscing elit sed tempor incididunt ut labore et dolore "
     "magna aliqua enim ad minim veniam quis nostrud exercitation ullamco laboris nisi aliquip ex ea "
@@ -128,10 +131,10 @@ class Filler:
         self.rng = random.Random(seed)
 
     def words(self, n: int) -> str:
-        return " ".join(self.rng.choice(_FILLER) for _ in range(n))
+        return " ".join(self.rng.choices(_FILLER, k=n))
 
     def sentence(self, n: int = 12, *, inserts: tuple[str, ...] = ()) -> str:
-        words = [self.rng.choice(_FILLER) for _ in range(n)]
+        words = self.rng.choices(_FILLER, k=n)
         words[0] = words[0].capitalize()
         for text in inserts:
             words.insert(self.rng.randrange(1, len(words)), text)
@@ -142,11 +145,16 @@ class Filler:
 
 
 def _related(i: int, n: int) -> list[tuple[int, str]]:
-    """Three to four typed relations; prerequisites point to lower indexes, so there is no cycle."""
+    """Three to four typed relations.
+
+    Prerequisites and next steps chain the terms in learning tracks of ``TRACK`` terms (each term
+    after the previous one of its track), so there is no cycle and the learning path is as deep as a
+    real curriculum; see-also, contrast and broader relations cross the tracks.
+    """
     rels: list[tuple[int, str]] = []
-    if i > 0:
+    if i % TRACK:
         rels.append((i - 1, "prerequisite"))
-    if i + 1 < n:
+    if (i + 1) % TRACK and i + 1 < n:
         rels.append((i + 1, "next-step"))
     for step, kind in ((7, "see-also"), (13, "contrast"), (29, "broader")):
         j = (i + step) % n
@@ -435,7 +443,7 @@ def write_plugin(root: Path, terms: list[Term], pages: list[DocsPage]) -> Path:
     }
     _write(gloss / "_categories.yaml", yaml.safe_dump(cats, sort_keys=False))
     for t in terms:
-        body = yaml.safe_dump(t.entry, sort_keys=False, allow_unicode=True, width=100)
+        body = yaml.dump(t.entry, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=True, width=100)
         _write(gloss / f"{t.slug}.yaml", "# yaml-language-server: $schema=schema.json\n" + body)
     cfg = root / "mkdocs.yml"
     _write(cfg, json.dumps(mkdocs_config("plugin", ["search", "glossary"]), indent=1))
@@ -444,7 +452,6 @@ def write_plugin(root: Path, terms: list[Term], pages: list[DocsPage]) -> Path:
 
 def validate_glossary(folder: Path) -> tuple[int, int]:
     """Load the synthetic glossary with the project's loader: (errors, warnings)."""
-    sys.path.insert(0, str(ROOT / "plugin"))
     from aiglossary.loader import load_knowledge_base
 
     kb = load_knowledge_base(folder)
@@ -470,10 +477,24 @@ class Result:
         return min(self.times) if self.times else None
 
 
-def build(cfg: Path, site: Path, timeout: float | None) -> tuple[float | None, str]:
+def snapshot_plugin(rev: str, dest: Path) -> Path:
+    """Export ``plugin/`` at git revision ``rev`` into ``dest``; return the folder to import it from.
+
+    The working tree is shared with people editing the plugin; measuring a commit keeps every
+    build of one run on the same code.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "plugin"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest / "plugin"
+
+
+def build(cfg: Path, site: Path, timeout: float | None, pythonpath: Path | None = None) -> tuple[float | None, str]:
     """Time one ``mkdocs build`` in a subprocess; (seconds, note)."""
     shutil.rmtree(site, ignore_errors=True)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONHASHSEED="0")
+    if pythonpath is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath), env.get("PYTHONPATH", "")]))
     start = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -492,6 +513,11 @@ def build(cfg: Path, site: Path, timeout: float | None) -> tuple[float | None, s
         return None, f"build failed (exit {proc.returncode})"
     shutil.rmtree(site, ignore_errors=True)
     return elapsed, ""
+
+
+def git_describe(rev: str = "HEAD") -> str:
+    proc = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True, text=True)
+    return proc.stdout.strip() or "unknown"
 
 
 def plugin_available() -> bool:
@@ -521,10 +547,15 @@ def fmt_ratio(r: float | None) -> str:
 
 def run(args: argparse.Namespace) -> dict[int, dict[str, Result]]:
     results: dict[int, dict[str, Result]] = {}
-    have_plugin = plugin_available() and not args.skip_plugin
+    base = Path(tempfile.mkdtemp(prefix="site-scale-", dir=args.workdir))
+    plugin_path: Path | None = None
+    if args.plugin_rev and not args.skip_plugin:
+        plugin_path = snapshot_plugin(args.plugin_rev, base / "plugin-src")
+        sys.path.insert(0, str(plugin_path))  # the loader check and the entry point load it from there
+        print(f"(b) measures plugin/ at {args.plugin_rev} ({git_describe(args.plugin_rev)})")
+    have_plugin = not args.skip_plugin and plugin_available()
     if not have_plugin:
         print("(b) skipped: the glossary plugin (mkdocs.plugins entry point 'glossary') is not available")
-    base = Path(tempfile.mkdtemp(prefix="site-scale-", dir=args.workdir))
     try:
         for n in args.sizes:
             t0 = time.perf_counter()
@@ -557,18 +588,19 @@ def run(args: argparse.Namespace) -> dict[int, dict[str, Result]]:
                     f"   (c) skipped: {n:,} terms > --skip-peer-above {args.skip_peer_above} "
                     "(the peer's time grows with the square of the references)"
                 )
-            for rep in range(args.repeat):
+            repeat = args.repeat if n <= args.repeat_max_terms else 1
+            for rep in range(repeat):
                 for key in "abc":
                     if key not in cfgs or res[key].note:
                         continue
                     timeout = args.peer_timeout if key == "c" else None
-                    t, note = build(cfgs[key], root / f"site-{key}", timeout)
+                    t, note = build(cfgs[key], root / f"site-{key}", timeout, plugin_path if key == "b" else None)
                     if t is None:
                         res[key].note = note
                         print(f"   ({key}) {note}")
                     else:
                         res[key].times.append(t)
-                        print(f"   run {rep + 1}/{args.repeat} ({key}) {t:7.2f} s", flush=True)
+                        print(f"   run {rep + 1}/{repeat} ({key}) {t:7.2f} s", flush=True)
             results[n] = res
             if not args.keep:
                 shutil.rmtree(root, ignore_errors=True)
@@ -641,8 +673,10 @@ def update_docs(path: Path, table: str, command: str, args: argparse.Namespace, 
         "with the same text and the same small navigation, (b) this plugin (`plugins: [search, glossary]`",
         "over a folder of valid YAML entries), (c) mkdocs-ezglossary-plugin 2.1.0 with the same terms and",
         "every mention written as a reference in its syntax. Term pages are out of the sidebar in all three.",
-        f"Times are the best of {args.repeat} `mkdocs build` run(s) per variant, in seconds "
-        f"({os.cpu_count()} CPU cores, {cpu}, Python {platform.python_version()}).",
+        f"Times are the fastest of {args.repeat} `mkdocs build` runs per variant (sizes up to "
+        f"{args.repeat_max_terms:,} terms; larger sizes: one run), in seconds, measured {time.strftime('%Y-%m-%d')} "
+        f"on {os.cpu_count()} CPU cores ({cpu}), Python {platform.python_version()}, plugin at "
+        f"{args.plugin_rev or 'the working tree'} ({git_describe(args.plugin_rev or 'HEAD')}).",
         "",
         "```sh",
         command,
@@ -671,7 +705,14 @@ def update_docs(path: Path, table: str, command: str, args: argparse.Namespace, 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated term counts")
-    ap.add_argument("--repeat", type=int, default=1, help="builds per variant and size; the best is kept")
+    ap.add_argument("--repeat", type=int, default=3, help="builds per variant and size; the fastest is kept")
+    ap.add_argument(
+        "--repeat-max-terms",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="sizes above N terms build each variant once (default 1000)",
+    )
     ap.add_argument(
         "--skip-peer-above", type=int, default=None, metavar="N", help="do not build (c) for sizes above N terms"
     )
@@ -683,6 +724,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="stop a (c) build after S seconds (reported as > S)",
     )
     ap.add_argument("--skip-plugin", action="store_true", help="do not build (b)")
+    ap.add_argument(
+        "--plugin-rev",
+        metavar="REV",
+        default=None,
+        help="measure plugin/ as committed at git revision REV (e.g. HEAD) instead of the working tree",
+    )
     ap.add_argument("--no-validate", action="store_true", help="do not load the synthetic glossary with the loader")
     ap.add_argument("--keep", action="store_true", help="keep the generated projects")
     ap.add_argument("--workdir", default=None, help="where to create the temporary projects")

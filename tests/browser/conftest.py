@@ -3,6 +3,8 @@
 Playwright is only the driver: the browser is ``/usr/bin/chromium`` (``make test`` installs it with
 apt when missing); ``playwright install`` is never needed. Every test gets a fresh page whose console
 errors, uncaught page errors and dialogs are collected; a test fails at teardown if any occurred.
+Browser test modules carry ``xdist_group("browser")``, so under ``pytest -n 2 --dist loadgroup`` one
+worker runs them all: one site build and one browser per run.
 """
 
 from __future__ import annotations
@@ -25,14 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("AIGLOSSARY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 15_000
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One xdist worker runs every browser test: one site build, one browser.
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
 
 _BUILD = """
 import sys

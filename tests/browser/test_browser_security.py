@@ -19,7 +19,7 @@ import pytest
 import yaml
 from aiglossary.loader import load_knowledge_base
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "# yaml-language-server: $schema=schema.json\n"

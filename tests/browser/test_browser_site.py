@@ -18,7 +18,7 @@ from aiglossary.loader import KnowledgeBase, load_knowledge_base
 ROOT = Path(__file__).resolve().parents[2]
 Server = Any  # conftest.Server: .url is the site's base URL, ending in "/"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 expect: Any
 try:
@@ -107,17 +107,17 @@ def test_term_page(page: Any, site: Server, kb: KnowledgeBase) -> None:
     assert entry.term in page.title()
 
 
-def test_follow_autolink(page: Any, site: Server, kb: KnowledgeBase) -> None:
-    page.goto(site.url + "glossary/attention/")
+@pytest.mark.parametrize("start", ["", "glossary/attention/"], ids=["docs-page", "term-page"])
+def test_follow_autolink(page: Any, site: Server, kb: KnowledgeBase, start: str) -> None:
+    page.goto(site.url + start)
     link = page.locator("article a.glossary-term").first
     expect(link).to_be_visible()
     href = link.get_attribute("href")
     assert href
-    target = urljoin(page.url, href)
-    slug = _slug_from(target)
-    assert slug in kb.entries and slug != "attention"
+    slug = _slug_from(urljoin(page.url, href))
+    assert slug in kb.entries and f"/{slug}/" not in page.url
     link.click()
-    page.wait_for_url(re.compile(rf"/glossary/{slug}/"))
+    page.wait_for_url(re.compile(rf"/glossary/{slug}/$"))
     expect(page.locator("article h1")).to_contain_text(kb.entries[slug].term)
 
 
