@@ -369,7 +369,7 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
     model.train()
     step, last_val = start, None
     window_loss, window_steps, t_window = 0.0, 0, time.perf_counter()
-    t_start, steps_run = time.perf_counter(), 0
+    t_start, steps_run, paused = time.perf_counter(), 0, 0.0  # paused: evaluation and checkpoints
     while step < spec.steps:
         lr = get_lr(step, spec, spec.steps)
         for group in optimizer.param_groups:
@@ -403,7 +403,9 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
                 "lr": lr,
             }
             if do_eval:
+                t_eval = time.perf_counter()
                 metrics = evaluate()
+                paused += time.perf_counter() - t_eval
                 row.update({k: round(v, 6) for k, v in metrics.items()})
                 last_val = metrics["val_loss"]
                 if last_val < best_val:
@@ -422,9 +424,12 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
         if final or stop_early:
             break
         if step % spec.ckpt_interval == 0:
+            t_save = time.perf_counter()
             save(step, finished=False, val_loss=last_val)
             if ctx.world > 1:
                 dist.barrier()
+            t_window += time.perf_counter() - t_save  # tokens/s counts training time only
+            paused += time.perf_counter() - t_save
     elapsed = time.perf_counter() - t_start
 
     # ---- finish ---------------------------------------------------------------------------------
@@ -439,7 +444,7 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
         val_loss=last_val,
         best_step=best_step,
         metrics=log.rows,
-        items_per_s=items_per_step * steps_run / max(elapsed, 1e-9),
+        items_per_s=items_per_step * steps_run / max(elapsed - paused, 1e-9),
     )
 
 

@@ -178,3 +178,28 @@ def test_digits_supervised_and_self_supervised(tmp_path: Path) -> None:
         "finetune", tmp_path / "few.yaml", "--from", tmp_path / "missing", "--quiet", "--out", tmp_path / "x"
     )
     assert wrong.exit_code == 1 and "no such checkpoint folder" in wrong.output
+
+
+def test_corpora_ship_with_the_package_and_the_glossary_is_read_through_the_core() -> None:
+    from importlib import resources
+
+    from aiglossary_engine.data import glossary_texts, stdlib_text
+
+    text = stdlib_text()
+    assert 1_500_000 < len(text) < 2_500_000 and text.startswith("# Python 3.")
+    notice = resources.files("aiglossary_engine").joinpath("data", "NOTICE").read_text(encoding="utf-8")
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE" in notice
+    mini = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
+    train, val = glossary_texts(mini, 0.25)
+    assert "Gamma term" in val and "Gamma term" not in train.split("\n")[0]  # whole entries held out
+    assert train and val
+
+
+def test_finetune_on_the_glossary_corpus(trained: Path, tmp_path: Path, make_recipe: Callable[..., Path]) -> None:
+    mini = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
+    recipe = make_recipe(
+        data={"corpus": "glossary", "path": str(mini), "val_fraction": 0.25}, train={"steps": 10, "eval_interval": 5}
+    )
+    result = run_cli("finetune", recipe, "--from", trained, "--out", tmp_path / "g", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "Gamma term" in (tmp_path / "g" / "heldout.txt").read_text()
