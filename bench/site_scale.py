@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -545,14 +546,16 @@ def fmt_ratio(r: float | None) -> str:
     return "—" if r is None else f"{r:.2f}"
 
 
-def run(args: argparse.Namespace) -> dict[int, dict[str, Result]]:
+def run(args: argparse.Namespace, done: Callable[[dict[int, dict[str, Result]]], None]) -> dict[int, dict[str, Result]]:
+    """Generate and build every size; ``done`` gets the results so far after each size."""
     results: dict[int, dict[str, Result]] = {}
     base = Path(tempfile.mkdtemp(prefix="site-scale-", dir=args.workdir))
     plugin_path: Path | None = None
     if args.plugin_rev and not args.skip_plugin:
         plugin_path = snapshot_plugin(args.plugin_rev, base / "plugin-src")
         sys.path.insert(0, str(plugin_path))  # the loader check and the entry point load it from there
-        print(f"(b) measures plugin/ at {args.plugin_rev} ({git_describe(args.plugin_rev)})")
+        args.plugin_label = f"commit {git_describe(args.plugin_rev)} (`--plugin-rev {args.plugin_rev}`)"
+        print(f"(b) measures plugin/ at {args.plugin_label}")
     have_plugin = not args.skip_plugin and plugin_available()
     if not have_plugin:
         print("(b) skipped: the glossary plugin (mkdocs.plugins entry point 'glossary') is not available")
@@ -602,6 +605,7 @@ def run(args: argparse.Namespace) -> dict[int, dict[str, Result]]:
                         res[key].times.append(t)
                         print(f"   run {rep + 1}/{repeat} ({key}) {t:7.2f} s", flush=True)
             results[n] = res
+            done(results)
             if not args.keep:
                 shutil.rmtree(root, ignore_errors=True)
     finally:
@@ -673,10 +677,13 @@ def update_docs(path: Path, table: str, command: str, args: argparse.Namespace, 
         "with the same text and the same small navigation, (b) this plugin (`plugins: [search, glossary]`",
         "over a folder of valid YAML entries), (c) mkdocs-ezglossary-plugin 2.1.0 with the same terms and",
         "every mention written as a reference in its syntax. Term pages are out of the sidebar in all three.",
-        f"Times are the fastest of {args.repeat} `mkdocs build` runs per variant (sizes up to "
-        f"{args.repeat_max_terms:,} terms; larger sizes: one run), in seconds, measured {time.strftime('%Y-%m-%d')} "
-        f"on {os.cpu_count()} CPU cores ({cpu}), Python {platform.python_version()}, plugin at "
-        f"{args.plugin_rev or 'the working tree'} ({git_describe(args.plugin_rev or 'HEAD')}).",
+        "(c) is configured like (b) behaves: `tooltip: short` (hover previews) and `inline_refs: list`",
+        '(references listed at each definition, like "Referenced by"). Every build is a subprocess',
+        "`mkdocs build`; the three variants of a size are built one after the other, in turn.",
+        f"Times are the fastest of {args.repeat} runs per variant (sizes up to {args.repeat_max_terms:,} terms;",
+        f"larger sizes: one run), in seconds, measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU cores",
+        f"({cpu}, Python {platform.python_version()}) shared with other jobs, so compare the ratios, not",
+        f"the seconds. Plugin: {args.plugin_label}.",
         "",
         "```sh",
         command,
@@ -736,6 +743,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--update-docs", metavar="PATH", help="write the table into PATH's 'Site build at scale' section")
     args = ap.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    args.plugin_label = f"the working tree (at commit {git_describe()})"
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
     return args
@@ -744,19 +752,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     command = ".venv/bin/python bench/site_scale.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    results = run(args)
-    table = report(results, args)
-    notes = targets(results)
-    print("\n" + table + "\n")
-    for line in notes:
-        print(line)
-    all_b = [r["b"].times for r in results.values() if r["b"].times]
-    if all_b and any(len(t) > 1 for t in all_b):
-        spread = max((max(t) - min(t)) / min(t) for t in all_b if len(t) > 1)
-        print(f"largest spread between repeats of (b): {spread:.0%} (noisy machine: compare ratios, not seconds)")
-    if args.update_docs:
-        update_docs(Path(args.update_docs), table, command, args, notes)
-        print(f"wrote the table into {args.update_docs}")
+
+    def done(results: dict[int, dict[str, Result]]) -> None:
+        # After every size, so a long run that is stopped still leaves what it measured.
+        table = report(results, args)
+        notes = targets(results)
+        print("\n" + table + "\n")
+        for line in notes:
+            print(line)
+        all_b = [r["b"].times for r in results.values() if len(r["b"].times) > 1]
+        if all_b:
+            spread = max((max(t) - min(t)) / min(t) for t in all_b)
+            print(f"largest spread between repeats of (b): {spread:.0%} (noisy machine: compare ratios, not seconds)")
+        if args.update_docs:
+            update_docs(Path(args.update_docs), table, command, args, notes)
+            print(f"wrote the table into {args.update_docs}")
+
+    run(args, done)
     return 0
 
 

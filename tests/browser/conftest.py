@@ -3,8 +3,9 @@
 Playwright is only the driver: the browser is ``/usr/bin/chromium`` (``make test`` installs it with
 apt when missing); ``playwright install`` is never needed. Every test gets a fresh page whose console
 errors, uncaught page errors and dialogs are collected; a test fails at teardown if any occurred.
-Browser test modules carry ``xdist_group("browser")``, so under ``pytest -n 2 --dist loadgroup`` one
-worker runs them all: one site build and one browser per run.
+Browser test modules carry ``xdist_group("browser")`` so that ``pytest -n 2 --dist loadgroup`` can keep
+them on one worker (one site build, one browser). pytest-xdist 3.8 under pytest 9.2 ignores the mark
+(it renames ``item._nodeid``, which pytest 9.2 no longer reads); each worker then builds the site once.
 """
 
 from __future__ import annotations
