@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from aiglossary_engine import __version__
+from aiglossary_engine.commands.build_demos import build_demos
 from aiglossary_engine.commands.classify import classify
+from aiglossary_engine.commands.demo import demo
 from aiglossary_engine.commands.export import export
 from aiglossary_engine.commands.finetune import finetune
 from aiglossary_engine.commands.generate import generate
@@ -21,6 +23,8 @@ COMMANDS: dict[str, click.Command] = {
     "classify": classify,
     "list": list_,
     "info": info,
+    "build-demos": build_demos,
+    "demo": demo,
 }
 
 

@@ -53,6 +53,7 @@ from ..site import (
 from ..site.autolink import NOLINK_END, NOLINK_START
 from ..site.render import attr
 from .config import GlossaryConfig
+from .demos import DemoHooks
 
 log = logging.getLogger("mkdocs.plugins.glossary")
 
@@ -90,6 +91,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self._refs: dict[str, dict[str, None]] = defaultdict(dict)  # slug -> src_uris linking to it
         self._edit_urls: dict[str, str | None] = {}
         self._titles: dict[str, str] = {}  # src_uri -> plain-text title of a generated page
+        self.demos = DemoHooks()  # live demos: docs/demos/*/ checked, widget script and ORT files
         self._generated: dict[str, GeneratedPage] = {}  # src_uri -> page (its stashed HTML blocks)
 
     # -- set-up --------------------------------------------------------------------------------------
@@ -122,6 +124,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             config.extra_css.append(CSS)
         if JS not in [str(x) for x in config.extra_javascript]:
             config.extra_javascript.append(JS)
+        self.demos.on_config(config, base / templates_dir if templates_dir else None)
         return config
 
     def _report(self, kb: KnowledgeBase) -> None:
@@ -179,6 +182,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         files.append(File.generated(config, self.layout.json, content=self.builder.export_json()))
         for name in ("glossary.css", "glossary.js"):
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", abs_src_path=str(ASSETS / name)))
+        self.demos.on_files(files, config)
         return files
 
     # -- pages ---------------------------------------------------------------------------------------
@@ -239,7 +243,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 self._refs[slug][src] = None
         if NOLINK_START in html:
             html = html.replace(NOLINK_START, "").replace(NOLINK_END, "")
-        return html
+        return self.demos.on_page_content(html, base)
 
     def _explicit_links(self, html: str, src: str, href: Any) -> str:
         assert self.builder is not None

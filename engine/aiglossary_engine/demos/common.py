@@ -1,0 +1,153 @@
+"""What both demos share: the build context, the manifest and the atomic write of a demo folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiglossary_engine import __version__
+from aiglossary_engine.errors import EngineError
+
+MANIFEST = "manifest.json"
+MAX_DEMO_BYTES = 5 * 1024 * 1024  # a demo folder must stay small enough to commit
+BUDGETS = ("tiny", "full")
+DEMO_IDS = ("pretraining", "digits")
+
+
+@dataclass
+class BuildContext:
+    """Where a demo build reads from and works in, and how it reports progress."""
+
+    work: Path
+    """Scratch folder for checkpoints (not part of the demo)."""
+    glossary: Path = Path("glossary")
+    """The glossary folder whose entries are the fine-tuning corpus."""
+    command: str = ""
+    """The exact command line, recorded in the manifest."""
+    log: Callable[[str], None] = field(default=lambda _msg: None)
+    threads: int = 1
+    """PyTorch threads. One is the default: these models are so small that a second thread gains
+    little, and on a busy machine spinning threads made training up to 30x slower."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def stats(values: list[float]) -> dict[str, Any]:
+    """Mean, sample standard deviation, min and max of per-seed values (rounded for the manifest)."""
+    n = len(values)
+    mean = sum(values) / n
+    std = (sum((v - mean) ** 2 for v in values) / (n - 1)) ** 0.5 if n > 1 else 0.0
+    return {
+        "mean": round(mean, 4),
+        "std": round(std, 4),
+        "min": round(min(values), 4),
+        "max": round(max(values), 4),
+        "values": [round(v, 4) for v in values],
+    }
+
+
+def write_demo(
+    out_root: Path, demo_id: str, files: dict[str, bytes], manifest: dict[str, Any]
+) -> tuple[Path, dict[str, Any]]:
+    """Write ``out_root/demo_id`` with ``files`` and a manifest listing each file's sha256, atomically.
+
+    The folder is built next to the target and swapped in with renames, so a reader sees the old demo
+    or the new one, never a mix.
+    """
+    total = sum(len(b) for b in files.values())
+    if total > MAX_DEMO_BYTES:
+        sizes = ", ".join(f"{n} {len(b) / 1024:.0f} KiB" for n, b in sorted(files.items()))
+        raise EngineError(f"demo '{demo_id}': {total / 1024 / 1024:.1f} MB is over the 5 MB limit ({sizes})")
+    manifest = dict(manifest)
+    manifest["files"] = {
+        name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())
+    }
+    text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
+    out_root.mkdir(parents=True, exist_ok=True)
+    target = out_root / demo_id
+    staging = Path(tempfile.mkdtemp(prefix=f".{demo_id}.staging-", dir=out_root))
+    try:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        (staging / MANIFEST).write_text(text, encoding="utf-8")
+        previous = out_root / f".{demo_id}.previous"
+        shutil.rmtree(previous, ignore_errors=True)
+        if target.exists():
+            target.replace(previous)
+        staging.replace(target)
+        shutil.rmtree(previous, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target, manifest
+
+
+def load_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EngineError(f"{path}: missing — run engine build-demos {folder.name}") from None
+    except (OSError, ValueError) as exc:
+        raise EngineError(f"{path}: unreadable ({exc}) — run engine build-demos {folder.name}") from None
+    if not isinstance(data, dict) or "files" not in data:
+        raise EngineError(f"{path}: not a demo manifest — run engine build-demos {folder.name}")
+    return data
+
+
+def verify_demo(folder: Path) -> dict[str, Any]:
+    """The manifest of ``folder`` after checking every listed file's sha256; an error names the file."""
+    manifest = load_manifest(folder)
+    for name, entry in manifest["files"].items():
+        path = folder / name
+        if not path.is_file():
+            raise EngineError(f"{path}: missing — run engine build-demos {folder.name}")
+        if sha256_bytes(path.read_bytes()) != entry["sha256"]:
+            raise EngineError(f"{path}: sha256 does not match manifest.json — run engine build-demos {folder.name}")
+    return manifest
+
+
+def build_demo(demo_id: str, out_root: Path, budget: str, ctx: BuildContext) -> tuple[Path, dict[str, Any]]:
+    """Run demo ``demo_id``'s experiment with ``budget`` and write it to ``out_root/demo_id``."""
+    if demo_id not in DEMO_IDS:
+        raise EngineError(f"Invalid value for 'ID': must be one of {', '.join(DEMO_IDS)}, got '{demo_id}'.")
+    if budget not in BUDGETS:
+        raise EngineError(f"Invalid value for '--budget': must be one of {', '.join(BUDGETS)}, got '{budget}'.")
+    import torch
+
+    started = time.perf_counter()
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(ctx.threads)
+    try:
+        files, manifest = _run(demo_id, budget, ctx)
+    finally:
+        torch.set_num_threads(previous_threads)
+    manifest = {
+        "id": demo_id,
+        "engine_version": __version__,
+        "command": ctx.command,
+        "budget": budget,
+        "torch_threads": ctx.threads,
+        **manifest,
+        "build_seconds": round(time.perf_counter() - started, 1),
+    }
+    return write_demo(out_root, demo_id, files, manifest)
+
+
+def _run(demo_id: str, budget: str, ctx: BuildContext) -> tuple[dict[str, bytes], dict[str, Any]]:
+    if demo_id == "pretraining":
+        from aiglossary_engine.demos.pretraining import run_pretraining
+
+        return run_pretraining(budget, ctx)
+    from aiglossary_engine.demos.digits import run_digits
+
+    return run_digits(budget, ctx)

@@ -1,0 +1,586 @@
+/* AI Glossary: live demos on term pages, run in the browser with onnxruntime-web.
+ *
+ * Finds `.glossary-demo[data-demo]` after every page change (Material's `document$`), and only then
+ * loads onnxruntime-web with a dynamic import() (pages without a demo request no ORT file). ORT runs
+ * single-threaded unless the page is cross-origin isolated. Models and numbers come from
+ * `demos/<id>/manifest.json`, written by `engine build-demos`.
+ *
+ * - pretraining: the reader types the start of a sentence and sees three continuations side by side
+ *   (scratch, pre-trained only, fine-tuned). Greedy decoding reproduces `engine demo pretraining
+ *   --prompt` exactly (same tokenizer, same key/value-cache schedule, arg-max taking the first index).
+ * - digits: the reader draws a digit; both models' probabilities update live.
+ *
+ * If WebAssembly or a model fails, the widget says so in plain words; the rest of the page still works.
+ * Hooks for tests: widget `[data-state]` = loading | ready | running | done | error;
+ * `.glossary-demo-out[data-model] .glossary-demo-continuation`; `.glossary-demo-probs[data-model]`.
+ */
+(function () {
+  "use strict";
+
+  var SCRIPT_URL = (document.currentScript && document.currentScript.src) || document.baseURI;
+  var ROOT = new URL("../../", SCRIPT_URL).href; // the script lives at <root>/assets/glossary/
+  var ORT_BASE = new URL("ort/", SCRIPT_URL).href;
+  var ORT_MODULE = "ort.wasm.min.mjs";
+  var ortPromise = null;
+  var manifests = {}; // demo id -> Promise<manifest>
+  var sessions = {}; // model URL -> Promise<InferenceSession>: kept across instant navigation
+
+
+  var CSS = [
+    ".glossary-demo{margin:1em 0;padding:.8em 1em;border:1px solid var(--md-default-fg-color--lightest);border-radius:.3em}",
+    ".glossary-demo-status{font-size:.8em;color:var(--md-default-fg-color--light);margin:.2em 0 .6em}",
+    ".glossary-demo-error{color:var(--md-typeset-color);background:var(--md-code-bg-color);padding:.4em .6em;border-left:.2em solid #e8590c}",
+    ".glossary-demo-form{display:flex;flex-wrap:wrap;gap:.5em;align-items:center;margin-bottom:.8em}",
+    ".glossary-demo-prompt{flex:1 1 16em;padding:.4em .5em;font:inherit;border:1px solid var(--md-default-fg-color--lighter);border-radius:.2em;background:var(--md-default-bg-color);color:var(--md-typeset-color)}",
+    ".glossary-demo-form .md-button{margin:0;padding:.3em 1em}",
+    ".glossary-demo-temperature-label{font-size:.8em;display:flex;gap:.4em;align-items:center}",
+    ".glossary-demo-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12em,1fr));gap:.8em}",
+    ".glossary-demo-out{border:1px solid var(--md-default-fg-color--lightest);border-radius:.2em;padding:.5em .7em;min-width:0}",
+    ".glossary-demo-label{font-weight:700;font-size:.85em}",
+    ".glossary-demo-loss{font-size:.7em;color:var(--md-default-fg-color--light)}",
+    ".glossary-demo-text{white-space:pre-wrap;overflow-wrap:anywhere;font-family:var(--md-code-font-family);font-size:.75em;margin:.4em 0 0}",
+    ".glossary-demo-draw{display:flex;gap:.8em;align-items:flex-end;margin-bottom:.8em}",
+    ".glossary-demo-canvas{width:192px;height:192px;background:#fff;border:1px solid var(--md-default-fg-color--lighter);border-radius:.2em;touch-action:none;cursor:crosshair}",
+    ".glossary-demo-guess{font-size:1.6em;font-weight:700}",
+    ".glossary-demo-bar{display:grid;grid-template-columns:1.2em 1fr 2.8em;gap:.3em;align-items:center;font-size:.7em}",
+    ".glossary-demo-bar-fill{display:block;height:.7em;background:#1c7ed6;border-radius:.1em;min-width:1px}",
+    ".glossary-demo-bar--best .glossary-demo-bar-fill{background:#e8590c}",
+    ".glossary-demo-bar-value{text-align:right}",
+    ".glossary-demo-claim{font-size:1.05em}",
+    ".glossary-demo-figure svg{width:100%;max-width:40em}",
+    ".glossary-demo-provenance{font-size:.75em;color:var(--md-default-fg-color--light)}"
+  ].join("\n");
+
+  function addStyle() {
+    if (document.getElementById("glossary-demos-style")) return;
+    var style = document.createElement("style");
+    style.id = "glossary-demos-style";
+    style.textContent = CSS;
+    document.head.appendChild(style);
+  }
+
+  /* ---- loading --------------------------------------------------------------------------------- */
+
+  function loadOrt() {
+    if (!ortPromise) {
+      if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
+        return Promise.reject(new Error("this browser does not provide WebAssembly, which the live demo needs"));
+      }
+      ortPromise = import(ORT_BASE + ORT_MODULE).then(function (mod) {
+        var ort = mod.default && mod.default.InferenceSession ? mod.default : mod;
+        ort.env.wasm.wasmPaths = ORT_BASE;
+        ort.env.wasm.numThreads = window.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+        ort.env.wasm.proxy = false;
+        ort.env.logLevel = "error";
+        return ort;
+      });
+      ortPromise.catch(function () {
+        ortPromise = null; // allow a retry on the next page
+      });
+    }
+    return ortPromise;
+  }
+
+  function demoUrl(id, file) {
+    return ROOT + "demos/" + encodeURIComponent(id) + "/" + file;
+  }
+
+  function loadManifest(id) {
+    if (!manifests[id]) {
+      manifests[id] = fetch(demoUrl(id, "manifest.json"))
+        .then(function (r) {
+          if (!r.ok) throw new Error("its manifest could not be fetched (HTTP " + r.status + ")");
+          return r.json();
+        })
+        .catch(function (err) {
+          delete manifests[id];
+          throw err;
+        });
+    }
+    return manifests[id];
+  }
+
+  function hex(buffer) {
+    return Array.prototype.map
+      .call(new Uint8Array(buffer), function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      })
+      .join("");
+  }
+
+  function loadSession(ort, id, manifest, file) {
+    var url = demoUrl(id, file);
+    if (!sessions[url]) {
+      sessions[url] = fetch(url)
+        .then(function (r) {
+          if (!r.ok) throw new Error("the model file " + file + " could not be fetched (HTTP " + r.status + ")");
+          return r.arrayBuffer();
+        })
+        .then(function (buf) {
+          var expected = manifest.files && manifest.files[file] && manifest.files[file].sha256;
+          if (!expected || !window.crypto || !crypto.subtle) return buf;
+          return crypto.subtle.digest("SHA-256", buf).then(function (d) {
+            if (hex(d) !== expected) throw new Error("the model file " + file + " is damaged (its checksum does not match)");
+            return buf;
+          });
+        })
+        .then(function (buf) {
+          return ort.InferenceSession.create(new Uint8Array(buf), {
+            executionProviders: ["wasm"],
+            graphOptimizationLevel: "all"
+          }).catch(function (err) {
+            throw new Error("the model file " + file + " could not be loaded (" + shortMessage(err) + ")");
+          });
+        })
+        .catch(function (err) {
+          delete sessions[url];
+          throw err;
+        });
+    }
+    return sessions[url];
+  }
+
+  function shortMessage(err) {
+    var text = String((err && err.message) || err || "unknown error");
+    return text.split("\n")[0].slice(0, 160);
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) {
+      node.appendChild(c);
+    });
+    return node;
+  }
+
+  function fail(root, status, err) {
+    root.setAttribute("data-state", "error");
+    status.className = "glossary-demo-status glossary-demo-error";
+    status.textContent =
+      "The live demo cannot run here: " + shortMessage(err) + ". The explanation, numbers and chart on this page are unaffected.";
+  }
+
+  /* ---- pretraining: three continuations --------------------------------------------------------- */
+
+  var ASCII_SPELLING = {
+    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+    "\u2026": "...", "\u00a0": " ", "\t": "    ", "\u00d7": "x", "\u2192": "->"
+  };
+
+  function normalize(text) {
+    // As tokenizer.normalize in the engine: ASCII spellings, then accents folded away.
+    text = text.replace(/\r\n/g, "\n").replace(/\r/g, "\n");
+    var out = "";
+    for (var i = 0; i < text.length; ) {
+      var cp = text.codePointAt(i);
+      var ch = String.fromCodePoint(cp);
+      i += ch.length;
+      if (Object.prototype.hasOwnProperty.call(ASCII_SPELLING, ch)) out += ASCII_SPELLING[ch];
+      else if (cp < 128) out += ch;
+      else out += ch.normalize("NFKD").replace(/[^\x00-\x7f]/g, "") || ch;
+    }
+    return out;
+  }
+
+  function Tokenizer(chars) {
+    this.chars = chars;
+    this.index = {};
+    for (var i = 0; i < chars.length; i++) this.index[chars[i]] = i;
+  }
+  Tokenizer.prototype.encode = function (text) {
+    var ids = [];
+    var norm = normalize(text);
+    for (var i = 0; i < norm.length; ) {
+      var ch = String.fromCodePoint(norm.codePointAt(i));
+      i += ch.length;
+      ids.push(Object.prototype.hasOwnProperty.call(this.index, ch) ? this.index[ch] : 0);
+    }
+    return ids;
+  };
+  Tokenizer.prototype.decode = function (ids) {
+    var self = this;
+    return ids.map(function (i) { return self.chars[i]; }).join("");
+  };
+
+  function LMRunner(ort, session, config) {
+    this.ort = ort;
+    this.session = session;
+    this.block = config.block_size;
+    this.empty = new ort.Tensor("float32", new Float32Array(0), [
+      config.n_layer, 2, 1, config.n_head, 0, config.n_embd / config.n_head
+    ]);
+  }
+  LMRunner.prototype.run = function (ids, past) {
+    var data = new BigInt64Array(ids.length);
+    for (var i = 0; i < ids.length; i++) data[i] = BigInt(ids[i]);
+    var feeds = { input_ids: new this.ort.Tensor("int64", data, [1, ids.length]), past_kv: past };
+    return this.session.run(feeds).then(function (out) {
+      var dims = out.logits.dims;
+      var V = dims[2];
+      var T = dims[1];
+      return { logits: out.logits.data.subarray((T - 1) * V, T * V), cache: out.present_kv };
+    });
+  };
+
+  function argmax(logits) {
+    var best = 0;
+    for (var i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+    return best;
+  }
+
+  function sample(logits, temperature) {
+    var max = -Infinity;
+    for (var i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+    var p = new Float64Array(logits.length);
+    var sum = 0;
+    for (var j = 0; j < logits.length; j++) {
+      p[j] = Math.exp((logits[j] - max) / temperature);
+      sum += p[j];
+    }
+    var r = Math.random() * sum;
+    for (var k = 0; k < p.length; k++) {
+      r -= p[k];
+      if (r <= 0) return k;
+    }
+    return p.length - 1;
+  }
+
+  /* One generator per model: the same schedule as runtime.generate in the engine. */
+  function Generator(runner, ids, temperature) {
+    this.runner = runner;
+    this.window = ids.slice(-runner.block);
+    this.temperature = temperature;
+    this.out = [];
+    this.state = null;
+  }
+  Generator.prototype.start = function () {
+    var self = this;
+    return this.runner.run(this.window, this.runner.empty).then(function (s) {
+      self.state = s;
+    });
+  };
+  Generator.prototype.step = function () {
+    var self = this;
+    var r = this.runner;
+    var logits = this.state.logits;
+    var next = this.temperature > 0 ? sample(logits, this.temperature) : argmax(logits);
+    this.out.push(next);
+    this.window = this.window.concat([next]).slice(-r.block);
+    var cached = this.state.cache.dims[4];
+    var run = cached < r.block ? r.run([next], this.state.cache) : r.run(this.window, r.empty);
+    return run.then(function (s) {
+      self.state = s;
+    });
+  };
+
+  function initPretraining(root, id, manifest, ort, status) {
+    var order = ["scratch", "pretrained", "finetuned"];
+    var tokenizer = new Tokenizer(manifest.vocab);
+    var maxChars = (manifest.generation && manifest.generation.max_chars) || 100;
+    var example = (manifest.examples && manifest.examples[0] && manifest.examples[0].prompt) || "A neural network";
+
+    var prompt = el("input", {
+      type: "text", class: "glossary-demo-prompt", value: example, "aria-label": "Start of a sentence", maxlength: "300"
+    });
+    var temp = el("input", {
+      type: "range", class: "glossary-demo-temperature", min: "0", max: "1.5", step: "0.1", value: "0",
+      "aria-label": "Temperature"
+    });
+    var tempLabel = el("span", { class: "glossary-demo-temperature-value", text: "greedy" });
+    var button = el("button", { type: "button", class: "md-button md-button--primary glossary-demo-run", text: "Continue" });
+    var outs = {};
+    var grid = el("div", { class: "glossary-demo-grid" });
+    order.forEach(function (kind) {
+      var info = manifest.models[kind];
+      var text = el("p", { class: "glossary-demo-text" }, [
+        el("strong", { class: "glossary-demo-given" }),
+        el("span", { class: "glossary-demo-continuation" })
+      ]);
+      var box = el("div", { class: "glossary-demo-out", "data-model": kind }, [
+        el("div", { class: "glossary-demo-label", text: info.label }),
+        el("div", { class: "glossary-demo-loss", text: "held-out loss " + info.heldout_loss_int8.toFixed(2) + " nats/char" }),
+        text
+      ]);
+      outs[kind] = box;
+      grid.appendChild(box);
+    });
+    var form = el("form", { class: "glossary-demo-form" }, [
+      prompt, button,
+      el("label", { class: "glossary-demo-temperature-label" }, [document.createTextNode("Temperature "), temp, tempLabel])
+    ]);
+    root.appendChild(form);
+    root.appendChild(grid);
+    temp.addEventListener("input", function () {
+      tempLabel.textContent = Number(temp.value) === 0 ? "greedy" : Number(temp.value).toFixed(1);
+    });
+
+    var runId = 0;
+    var runners = null;
+    status.textContent = "Loading the three models…";
+    Promise.all(order.map(function (kind) {
+      return loadSession(ort, id, manifest, manifest.models[kind].file);
+    }))
+      .then(function (list) {
+        runners = list.map(function (s) { return new LMRunner(ort, s, manifest.config); });
+        root.setAttribute("data-state", "ready");
+        status.textContent = "Type the start of a sentence and press Continue.";
+      })
+      .catch(function (err) { fail(root, status, err); });
+
+    function generate(ev) {
+      if (ev) ev.preventDefault();
+      if (!runners || !root.isConnected) return;
+      var mine = ++runId;
+      var text = prompt.value;
+      var t = Number(temp.value);
+      var ids = tokenizer.encode(text);
+      if (!ids.length) ids = tokenizer.encode("\n");
+      var gens = runners.map(function (r) { return new Generator(r, ids, t); });
+      order.forEach(function (kind) {
+        outs[kind].querySelector(".glossary-demo-given").textContent = text;
+        outs[kind].querySelector(".glossary-demo-continuation").textContent = "";
+      });
+      root.setAttribute("data-state", "running");
+      status.textContent = "Generating…";
+      var started = performance.now();
+      var count = 0;
+      function render() {
+        order.forEach(function (kind, i) {
+          outs[kind].querySelector(".glossary-demo-continuation").textContent = tokenizer.decode(gens[i].out);
+        });
+      }
+      function loop() {
+        if (mine !== runId || !root.isConnected) return Promise.resolve(false);
+        if (count >= maxChars) return Promise.resolve(true);
+        return Promise.all(gens.map(function (g) { return g.step(); })).then(function () {
+          count += 1;
+          if (count % 5 === 0 || count === maxChars) render();
+          return loop();
+        });
+      }
+      Promise.all(gens.map(function (g) { return g.start(); }))
+        .then(loop)
+        .then(function (finished) {
+          if (!finished) return;
+          render();
+          var secs = (performance.now() - started) / 1000;
+          var rate = (3 * maxChars) / Math.max(secs, 1e-6);
+          root.setAttribute("data-chars-per-second", rate.toFixed(1));
+          root.setAttribute("data-state", "done");
+          status.textContent =
+            (t > 0 ? "Sampled at temperature " + t.toFixed(1) : "Greedy (always the most likely character)") +
+            ": " + 3 * maxChars + " characters in " + secs.toFixed(2) + " s in your browser.";
+        })
+        .catch(function (err) { fail(root, status, err); });
+    }
+    form.addEventListener("submit", generate);
+    button.addEventListener("click", generate);
+  }
+
+  /* ---- digits: draw and classify ----------------------------------------------------------------- */
+
+  var CANVAS = 192;
+
+  function toPixels(ctx) {
+    // Ink from the canvas, cropped to a square around its bounding box, area-averaged to 8x8 and
+    // scaled so the brightest cell is 1 (as the engine's read_image and load_digits / 16).
+    var data = ctx.getImageData(0, 0, CANVAS, CANVAS).data;
+    var ink = new Float32Array(CANVAS * CANVAS);
+    var x0 = CANVAS, y0 = CANVAS, x1 = -1, y1 = -1;
+    for (var y = 0; y < CANVAS; y++) {
+      for (var x = 0; x < CANVAS; x++) {
+        var a = data[(y * CANVAS + x) * 4 + 3] / 255;
+        ink[y * CANVAS + x] = a;
+        if (a > 0.1) {
+          if (x < x0) x0 = x;
+          if (x > x1) x1 = x;
+          if (y < y0) y0 = y;
+          if (y > y1) y1 = y;
+        }
+      }
+    }
+    if (x1 < 0) return null;
+    var side = Math.max(x1 - x0 + 1, y1 - y0 + 1) * 1.15;
+    var cx = (x0 + x1 + 1) / 2, cy = (y0 + y1 + 1) / 2;
+    var left = cx - side / 2, top = cy - side / 2, cell = side / 8;
+    var out = new Float32Array(64);
+    var peak = 0;
+    for (var r = 0; r < 8; r++) {
+      for (var c = 0; c < 8; c++) {
+        var sum = 0, n = 0;
+        var ys = Math.floor(top + r * cell), ye = Math.ceil(top + (r + 1) * cell);
+        var xs = Math.floor(left + c * cell), xe = Math.ceil(left + (c + 1) * cell);
+        for (var yy = ys; yy < ye; yy++) {
+          for (var xx = xs; xx < xe; xx++) {
+            n += 1;
+            if (yy >= 0 && yy < CANVAS && xx >= 0 && xx < CANVAS) sum += ink[yy * CANVAS + xx];
+          }
+        }
+        out[r * 8 + c] = n ? sum / n : 0;
+        if (out[r * 8 + c] > peak) peak = out[r * 8 + c];
+      }
+    }
+    for (var i = 0; i < 64; i++) out[i] = peak > 0 ? out[i] / peak : 0;
+    return out;
+  }
+
+  function softmax(logits) {
+    var max = -Infinity, sum = 0, p = [];
+    for (var i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+    for (var j = 0; j < logits.length; j++) {
+      p.push(Math.exp(logits[j] - max));
+      sum += p[j];
+    }
+    return p.map(function (v) { return v / sum; });
+  }
+
+  function initDigits(root, id, manifest, ort, status) {
+    var order = ["pretrained", "scratch"];
+    var canvas = el("canvas", { width: String(CANVAS), height: String(CANVAS), class: "glossary-demo-canvas",
+      "aria-label": "Drawing area: draw a digit from 0 to 9" });
+    var clear = el("button", { type: "button", class: "md-button glossary-demo-clear", text: "Clear" });
+    var panels = {};
+    var probs = el("div", { class: "glossary-demo-grid" });
+    order.forEach(function (kind) {
+      var info = manifest.models[kind];
+      var bars = el("div", { class: "glossary-demo-probs", "data-model": kind });
+      for (var d = 0; d < 10; d++) {
+        bars.appendChild(el("div", { class: "glossary-demo-bar", "data-digit": String(d) }, [
+          el("span", { class: "glossary-demo-digit", text: String(d) }),
+          el("span", { class: "glossary-demo-bar-fill" }),
+          el("span", { class: "glossary-demo-bar-value", text: "" })
+        ]));
+      }
+      var box = el("div", { class: "glossary-demo-out", "data-model": kind }, [
+        el("div", { class: "glossary-demo-label", text: info.label + " (" + info.k + " labels per class)" }),
+        el("div", { class: "glossary-demo-guess", text: "–" }),
+        bars
+      ]);
+      panels[kind] = box;
+      probs.appendChild(box);
+    });
+    root.appendChild(el("div", { class: "glossary-demo-draw" }, [canvas, clear]));
+    root.appendChild(probs);
+    var ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = "#000";
+    ctx.lineWidth = CANVAS / 11;
+
+    var nets = null, pending = false, drawing = false, last = null;
+    status.textContent = "Loading the two models…";
+    Promise.all(order.map(function (kind) { return loadSession(ort, id, manifest, manifest.models[kind].file); }))
+      .then(function (list) {
+        nets = list;
+        root.setAttribute("data-state", "ready");
+        status.textContent = "Draw a digit from 0 to 9 in the box.";
+      })
+      .catch(function (err) { fail(root, status, err); });
+
+    function show(kind, p) {
+      var panel = panels[kind];
+      var best = p ? p.indexOf(Math.max.apply(null, p)) : -1;
+      panel.querySelector(".glossary-demo-guess").textContent = p ? String(best) : "–";
+      panel.querySelectorAll(".glossary-demo-bar").forEach(function (bar, d) {
+        var v = p ? p[d] : 0;
+        bar.querySelector(".glossary-demo-bar-fill").style.width = (100 * v).toFixed(1) + "%";
+        bar.querySelector(".glossary-demo-bar-value").textContent = p ? (100 * v).toFixed(0) + "%" : "";
+        bar.classList.toggle("glossary-demo-bar--best", d === best);
+      });
+    }
+
+    function classify() {
+      pending = false;
+      if (!nets) return;
+      var pixels = toPixels(ctx);
+      if (!pixels) {
+        order.forEach(function (kind) { show(kind, null); });
+        return;
+      }
+      var input = new ort.Tensor("float32", pixels, [1, 64]);
+      Promise.all(nets.map(function (s) { return s.run({ pixels: input }); }))
+        .then(function (outs) {
+          outs.forEach(function (out, i) { show(order[i], softmax(Array.from(out.logits.data))); });
+          root.setAttribute("data-state", "done");
+        })
+        .catch(function (err) { fail(root, status, err); });
+    }
+    function schedule() {
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(classify);
+      }
+    }
+    function point(ev) {
+      var rect = canvas.getBoundingClientRect();
+      return [(ev.clientX - rect.left) * (CANVAS / rect.width), (ev.clientY - rect.top) * (CANVAS / rect.height)];
+    }
+    canvas.addEventListener("pointerdown", function (ev) {
+      drawing = true;
+      last = point(ev);
+      if (canvas.setPointerCapture) canvas.setPointerCapture(ev.pointerId);
+      ctx.beginPath();
+      ctx.arc(last[0], last[1], ctx.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.fillStyle = "#000";
+      ctx.fill();
+      schedule();
+    });
+    canvas.addEventListener("pointermove", function (ev) {
+      if (!drawing) return;
+      var p = point(ev);
+      ctx.beginPath();
+      ctx.moveTo(last[0], last[1]);
+      ctx.lineTo(p[0], p[1]);
+      ctx.stroke();
+      last = p;
+      schedule();
+    });
+    ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
+      canvas.addEventListener(name, function () { drawing = false; });
+    });
+    clear.addEventListener("click", function () {
+      ctx.clearRect(0, 0, CANVAS, CANVAS);
+      order.forEach(function (kind) { show(kind, null); });
+    });
+  }
+
+  /* ---- wiring ------------------------------------------------------------------------------------ */
+
+  var WIDGETS = { pretraining: initPretraining, digits: initDigits };
+
+  function initDemo(root) {
+    if (root.getAttribute("data-bound")) return;
+    root.setAttribute("data-bound", "1");
+    var id = root.getAttribute("data-demo");
+    root.setAttribute("data-state", "loading");
+    var status = el("p", { class: "glossary-demo-status", role: "status", "aria-live": "polite", text: "Loading the live demo…" });
+    root.appendChild(status);
+    var init = WIDGETS[id];
+    if (!init) {
+      fail(root, status, new Error("this page asks for a demo called '" + id + "', which this site does not have"));
+      return;
+    }
+    Promise.all([loadManifest(id), loadOrt()])
+      .then(function (both) { init(root, id, both[0], both[1], status); })
+      .catch(function (err) { fail(root, status, err); });
+  }
+
+  function scan() {
+    var roots = document.querySelectorAll(".glossary-demo[data-demo]");
+    if (!roots.length) return;
+    addStyle();
+    Array.prototype.forEach.call(roots, initDemo);
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(scan);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", scan);
+  } else {
+    scan();
+  }
+})();

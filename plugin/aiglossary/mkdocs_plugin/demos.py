@@ -1,0 +1,62 @@
+"""MkDocs side of the live demos: check the committed artifacts, ship the widget script and ORT files.
+
+Kept apart from ``plugin.py``, which calls these three hooks; the work itself is in
+:mod:`aiglossary.site.demos` (no MkDocs import there).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from ..site.demos import ORT_FILES, DemoError, DemoRenderer, load_demos
+from ..site.templates import TemplateRenderer
+
+log = logging.getLogger("mkdocs.plugins.glossary")
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEMO_JS = "assets/glossary/glossary-demos.js"
+ORT_DIR = "assets/glossary/ort"
+ORT_DIST = Path("node_modules") / "onnxruntime-web" / "dist"
+
+
+class DemoHooks:
+    def __init__(self) -> None:
+        self.renderer: DemoRenderer | None = None
+        self.base = Path.cwd()
+
+    def on_config(self, config: Any, templates_dir: Path | None) -> None:
+        """Load and check ``docs/demos/*/``: a file whose sha256 differs from its manifest fails the build."""
+        self.base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        try:
+            demos = load_demos(Path(config.docs_dir))
+        except DemoError as exc:
+            raise PluginError(f"glossary: demo artifacts: {exc}") from None
+        self.renderer = DemoRenderer(demos, TemplateRenderer(templates_dir)) if demos else None
+        if demos and DEMO_JS not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append(DEMO_JS)
+
+    def on_files(self, files: Files, config: Any) -> None:
+        """The widget script (always: ``mkdocs.yml`` lists it) and, when there are demos, ORT's wasm files."""
+        files.append(File.generated(config, DEMO_JS, abs_src_path=str(ASSETS / "glossary-demos.js")))
+        if self.renderer is None:
+            return
+        dist = self.base / ORT_DIST
+        missing = [name for name in ORT_FILES if not (dist / name).is_file()]
+        if missing:
+            log.warning(
+                f"glossary: {dist} lacks {', '.join(missing)}: the live demos cannot run; "
+                "run `npm ci` (onnxruntime-web is pinned in package.json)"
+            )
+            return
+        for name in ORT_FILES:
+            files.append(File.generated(config, f"{ORT_DIR}/{name}", abs_src_path=str(dist / name)))
+
+    def on_page_content(self, html: str, page_url: str) -> str:
+        if self.renderer is None or 'class="glossary-demo"' not in html:
+            return html
+        return self.renderer.inject(html, page_url)

@@ -1,0 +1,350 @@
+"""Demo sections of term pages, from the committed artifacts in ``docs/demos/<id>/``. No MkDocs, no torch.
+
+``engine build-demos`` writes each demo folder with a ``manifest.json`` that lists the sha256 of every
+file. The site build checks those sums (a mismatch fails the build and names the file) and renders,
+above the live widget's slot, the measured claim as a sentence, a learning-curve chart as inline SVG
+and a small results table: every number comes from the manifest, none is typed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .layout import relative_url
+from .templates import TemplateRenderer
+
+DEMOS_DIR = "demos"
+MANIFEST = "manifest.json"
+SLOT = '<div class="glossary-demo" data-demo="{id}"></div>'
+# onnxruntime-web files the widgets need: the wasm-only ES module, its loader and the binary.
+ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
+
+
+class DemoError(Exception):
+    """A demo's artifacts are missing, unreadable or do not match their manifest."""
+
+
+@dataclass
+class Demo:
+    id: str
+    folder: Path
+    manifest: dict[str, Any]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_demo(folder: Path) -> Demo:
+    """Read ``folder/manifest.json`` and check every listed file against its sha256."""
+    path = folder / MANIFEST
+    rebuild = f"run `engine build-demos {folder.name}` and commit docs/demos/{folder.name}/"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DemoError(f"{path}: cannot read the demo manifest ({exc}); {rebuild}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise DemoError(f"{path}: not a demo manifest (no 'files'); {rebuild}")
+    for name, entry in sorted(manifest["files"].items()):
+        file = folder / name
+        if not file.is_file():
+            raise DemoError(f"{file}: listed in {MANIFEST} but missing; {rebuild}")
+        if _sha256(file) != entry.get("sha256"):
+            raise DemoError(f"{file}: sha256 does not match {MANIFEST} (the file changed or is corrupted); {rebuild}")
+    return Demo(folder.name, folder, manifest)
+
+
+def load_demos(docs_dir: Path) -> dict[str, Demo]:
+    """Every built demo under ``docs_dir/demos``, checked."""
+    root = docs_dir / DEMOS_DIR
+    if not root.is_dir():
+        return {}
+    return {d.name: load_demo(d) for d in sorted(root.iterdir()) if d.is_dir() and (d / MANIFEST).is_file()}
+
+
+# ---- numbers in words ------------------------------------------------------------------------------
+
+
+def _f(x: float, digits: int = 2) -> str:
+    return f"{x:.{digits}f}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _pm(s: dict[str, Any], digits: int = 2) -> str:
+    return f"{s['mean']:.{digits}f} ± {s['std']:.{digits}f}"
+
+
+def _pm_pct(s: dict[str, Any]) -> str:
+    return f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f}%"
+
+
+def pretraining_claim(m: dict[str, Any], seeds: int) -> str:
+    ft, sc = m["finetuned"], m["scratch"]
+    gap = sc["mean"] - ft["mean"]
+    every = "in every seed" if m.get("finetuned_below_scratch_every_seed") else "on average, though not in every seed"
+    if gap > 0:
+        verdict = f"Pre-training first lowered the loss by {_f(gap)} nats per character, {every}."
+    else:
+        verdict = "Here pre-training did not help: the model trained from scratch did as well or better."
+    return (
+        f"Fine-tuned after pre-training on generic text, the tiny model reached {_pm(ft)} nats per character "
+        f"on glossary entries it never saw, against {_pm(sc)} for the same model trained from scratch on the "
+        f"glossary with the same budget (mean ± standard deviation over {seeds} seeds). {verdict} "
+        f"Before any fine-tuning, the pre-trained model alone scored {_f(m['pretrained_only'])}."
+    )
+
+
+def digits_claim(m: dict[str, Any], seeds: int) -> str:
+    rows = m["per_k"]
+    ks = sorted(rows, key=int)
+    lo, hi = ks[0], ks[-1]
+    best = max(ks, key=lambda k: rows[k]["gain"])
+    r_lo, r_hi, r_best = rows[lo], rows[hi], rows[best]
+
+    def label(k: str) -> str:
+        return f"{k} label{'s' if k != '1' else ''} per class"
+
+    first = (
+        f"With {label(best)}, self-supervised pre-training on unlabelled digits raised test accuracy from "
+        f"{_pct(r_best['scratch']['mean'])} to {_pct(r_best['pretrained']['mean'])} "
+        f"(mean over {seeds} seeds)"
+    )
+    if best != lo:
+        first += f"; with {label(lo)}, from {_pct(r_lo['scratch']['mean'])} to {_pct(r_lo['pretrained']['mean'])}"
+    gain_hi = r_hi["gain"]
+    if abs(gain_hi) < 0.02:
+        last = f"With {label(hi)} both reach about {_pct(r_hi['pretrained']['mean'])}: on this easy task the gain is large only when labels are scarce."
+    elif gain_hi > 0:
+        last = (
+            f"With {label(hi)} the gap shrinks to {100 * gain_hi:.1f} points "
+            f"({_pct(r_hi['pretrained']['mean'])} against {_pct(r_hi['scratch']['mean'])})."
+        )
+    else:
+        last = (
+            f"With {label(hi)} training from scratch is ahead by {-100 * gain_hi:.1f} points "
+            f"({_pct(r_hi['scratch']['mean'])} against {_pct(r_hi['pretrained']['mean'])})."
+        )
+    return f"{first}. {last}"
+
+
+# ---- SVG charts --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    name: str
+    css: str  # colour class: glossary-chart-a or glossary-chart-b (colours in COLOURS)
+    lines: list[list[tuple[float, float]]]
+    band: list[tuple[float, float, float]] | None = None  # (x, low, high)
+
+
+COLOURS = {"glossary-chart-a": "#1c7ed6", "glossary-chart-b": "#e8590c"}  # readable on light and dark
+
+
+def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    span = hi - lo or 1.0
+    raw = span / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step) * step
+    return [round(first + i * step, 10) for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def line_chart(
+    series: list[Series],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    y_range: tuple[float, float],
+    x_log: bool = False,
+    x_ticks: list[float] | None = None,
+    y_format: str = "{:.1f}",
+    width: int = 640,
+    height: int = 300,
+) -> Markup:
+    """An accessible inline SVG line chart (no library, no script); values outside y_range are clipped."""
+    left, right, top, bottom = 56, 16, 16, 44
+    xs = [x for s in series for line in s.lines for x, _ in line]
+    tx = (lambda v: math.log10(v)) if x_log else (lambda v: v)
+    x0, x1 = tx(min(xs)), tx(max(xs))
+    y0, y1 = y_range
+    pw, ph = width - left - right, height - top - bottom
+
+    def px(x: float) -> float:
+        return left + (tx(x) - x0) / ((x1 - x0) or 1.0) * pw
+
+    def py(y: float) -> float:
+        return top + (1 - (y - y0) / ((y1 - y0) or 1.0)) * ph
+
+    def pts(points: list[tuple[float, float]]) -> str:
+        return " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in points)
+
+    clip = f"glossary-chart-clip-{abs(hash(title)) % 10**8}"
+    out = [
+        f'<svg class="glossary-chart" viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg" font-size="12" fill="currentColor" style="max-width:100%;height:auto">',
+        f"<title>{_esc(title)}</title>",
+        f'<defs><clipPath id="{clip}"><rect x="{left}" y="{top}" width="{pw}" height="{ph}"/></clipPath></defs>',
+    ]
+    for y in _ticks(y0, y1):
+        out.append(
+            f'<line class="glossary-chart-grid" x1="{left}" x2="{left + pw}" y1="{py(y):.1f}" y2="{py(y):.1f}" '
+            'stroke="currentColor" stroke-opacity="0.15"/>'
+        )
+        out.append(
+            f'<text class="glossary-chart-tick" x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y_format.format(y)}</text>'
+        )
+    for x in x_ticks if x_ticks is not None else _ticks(min(xs), max(xs)):
+        out.append(
+            f'<text class="glossary-chart-tick" x="{px(x):.1f}" y="{top + ph + 16}" text-anchor="middle">{x:g}</text>'
+        )
+    out.append(
+        f'<rect class="glossary-chart-frame" x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="currentColor" stroke-opacity="0.4"/>'
+    )
+    out.append(f'<g clip-path="url(#{clip})">')
+    for s in series:
+        colour = COLOURS.get(s.css, "currentColor")
+        if s.band:
+            upper = [(x, hi) for x, _, hi in s.band]
+            lower = [(x, lo) for x, lo, _ in reversed(s.band)]
+            out.append(
+                f'<polygon class="glossary-chart-band {s.css}" points="{pts(upper + lower)}" fill="{colour}" fill-opacity="0.15"/>'
+            )
+        for line in s.lines:
+            out.append(
+                f'<polyline class="glossary-chart-line {s.css}" points="{pts(line)}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            )
+            if len(line) <= 8:
+                out.extend(
+                    f'<circle class="glossary-chart-dot {s.css}" cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>'
+                    for x, y in line
+                )
+    out.append("</g>")
+    out.append(
+        f'<text class="glossary-chart-label" x="{left + pw / 2:.0f}" y="{height - 6}" text-anchor="middle">{_esc(x_label)}</text>'
+    )
+    out.append(
+        f'<text class="glossary-chart-label" transform="translate(14 {top + ph / 2:.0f}) rotate(-90)" '
+        f'text-anchor="middle">{_esc(y_label)}</text>'
+    )
+    for i, s in enumerate(series):
+        lx, ly = left + 12, top + 14 + 18 * i
+        out.append(
+            f'<line class="glossary-chart-line {s.css}" x1="{lx}" x2="{lx + 22}" y1="{ly - 4}" y2="{ly - 4}" stroke="{COLOURS.get(s.css)}" stroke-width="3"/>'
+        )
+        out.append(f'<text class="glossary-chart-legend" x="{lx + 28}" y="{ly}">{_esc(s.name)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _esc(text: str) -> str:
+    return str(Markup.escape(text))
+
+
+def pretraining_chart(manifest: dict[str, Any]) -> Markup:
+    curves = manifest["curves"]
+    ft = [[(float(x), float(y)) for x, y in c] for c in curves["finetuned"].values()]
+    sc = [[(float(x), float(y)) for x, y in c] for c in curves["scratch"].values()]
+    later = [y for line in ft + sc for x, y in line if x > 0]
+    pre = float(manifest["metrics"]["pretrained_only"])
+    lo = math.floor(min(later) * 10) / 10 - 0.1
+    hi = math.ceil(max([*later, pre]) * 10) / 10 + 0.1
+    return line_chart(
+        [
+            Series("Fine-tuned after pre-training", "glossary-chart-a", ft),
+            Series("From scratch", "glossary-chart-b", sc),
+        ],
+        title="Validation loss on held-out glossary entries while training, one line per seed",
+        x_label="training step on the glossary text",
+        y_label="loss (nats per character)",
+        y_range=(lo, hi),
+    )
+
+
+def digits_chart(manifest: dict[str, Any]) -> Markup:
+    series = []
+    for kind, name, css in (
+        ("pretrained", "Self-supervised pre-training", "glossary-chart-a"),
+        ("scratch", "From scratch", "glossary-chart-b"),
+    ):
+        rows = manifest["curves"][kind]
+        series.append(
+            Series(
+                name,
+                css,
+                [[(float(k), float(mean)) for k, mean, _, _ in rows]],
+                band=[(float(k), float(lo), float(hi)) for k, _, lo, hi in rows],
+            )
+        )
+    return line_chart(
+        series,
+        title="Test accuracy against labelled images per class: mean line, band from worst to best seed",
+        x_label="labelled images per class (K, log scale)",
+        y_label="test accuracy",
+        y_range=(0.0, 1.0),
+        x_log=True,
+        x_ticks=[float(k) for k in manifest["ks"]],
+        y_format="{:.0%}",
+    )
+
+
+# ---- rendering ---------------------------------------------------------------------------------------
+
+
+class DemoRenderer:
+    """Renders ``demo_<id>.html`` for each demo and places it before the widget's slot."""
+
+    def __init__(self, demos: dict[str, Demo], templates: TemplateRenderer | None = None) -> None:
+        self.demos = demos
+        self.templates = templates or TemplateRenderer()
+        self._cache: dict[str, str] = {}
+
+    def section(self, demo_id: str, page_url: str = "") -> str:
+        key = f"{demo_id}\0{page_url}"
+        if key not in self._cache:
+            demo = self.demos[demo_id]
+            m = demo.manifest
+            seeds = len(m["seeds"])
+            if demo_id == "pretraining":
+                context = {
+                    "claim": pretraining_claim(m["metrics"], seeds),
+                    "chart": pretraining_chart(m),
+                }
+            elif demo_id == "digits":
+                context = {"claim": digits_claim(m["metrics"], seeds), "chart": digits_chart(m)}
+            else:
+                context = {"claim": "", "chart": Markup("")}
+            self._cache[key] = self.templates.render(
+                f"demo_{demo_id}.html",
+                demo=demo,
+                m=m,
+                seeds=seeds,
+                manifest_url=relative_url(f"{DEMOS_DIR}/{demo_id}/{MANIFEST}", page_url),
+                pm=_pm,
+                pm_pct=_pm_pct,
+                **context,
+            )
+        return self._cache[key]
+
+    def inject(self, html: str, page_url: str = "") -> str:
+        """Put each known demo's section just before its slot (the slot itself stays as it is)."""
+        for demo_id in self.demos:
+            slot = SLOT.format(id=demo_id)
+            if slot in html:
+                html = html.replace(slot, self.section(demo_id, page_url) + slot, 1)
+        return html
