@@ -31,7 +31,7 @@ def list_(runs_dir: Path, demos_dir: Path) -> None:
 
     click.echo("recipes:")
     for path in shipped_recipes():
-        click.echo(f"  {path.stem:<24} {path}")
+        click.echo(f"  {path.stem:<24} {_shown(path)}")
     click.echo(f"checkpoints ({runs_dir}):")
     found = False
     if runs_dir.is_dir():
@@ -61,3 +61,11 @@ def list_(runs_dir: Path, demos_dir: Path) -> None:
         click.echo(f"  {manifest.parent.name:<24} {manifest.parent}")
     if not demos:
         click.echo("  none")
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the current directory when it lies below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
