@@ -75,6 +75,7 @@ def write_demo(
     out_root.mkdir(parents=True, exist_ok=True)
     target = out_root / demo_id
     staging = Path(tempfile.mkdtemp(prefix=f".{demo_id}.staging-", dir=out_root))
+    staging.chmod(0o755)  # mkdtemp makes it private; a demo folder is published
     try:
         for name, data in files.items():
             (staging / name).write_bytes(data)
