@@ -59,7 +59,7 @@ def page_weight(browser: Any, url: str, site: Path, wait: str) -> tuple[int, int
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1:") else r.abort())
     page = context.new_page()
     done: list[Any] = []
-    page.on("requestfinished", done.append)
+    page.on("requestfinished", lambda req: done.append(req))
     page.goto(url)
     page.wait_for_selector(wait, timeout=60_000)
     page.wait_for_load_state("networkidle")
