@@ -6,21 +6,54 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from aiglossary import KnowledgeBase, learning_path, load_knowledge_base
 from aiglossary.graph import backlinks, before_pairs, find_cycle
 from aiglossary.model import Difficulty
 
 ROOT = Path(__file__).resolve().parents[2]
 
-REQUIRED = """
-supervised-learning unsupervised-learning self-supervised-learning overfitting regularisation loss-function
-gradient-descent backpropagation epoch batch learning-rate embedding tokenisation transformer attention
-language-model prompt hallucination rlhf inference quantisation onnx knowledge-distillation model-compression
-benchmark evaluation-metrics train-validation-test-split data-augmentation foundation-model zero-shot-learning
-few-shot-learning lora parameter-efficient-fine-tuning checkpoint pre-training fine-tuning transfer-learning
-neural-network large-language-model deep-learning
-""".split()
+REQUIRED = [
+    "supervised-learning",
+    "unsupervised-learning",
+    "self-supervised-learning",
+    "overfitting",
+    "regularisation",
+    "loss-function",
+    "gradient-descent",
+    "backpropagation",
+    "epoch",
+    "batch",
+    "learning-rate",
+    "embedding",
+    "tokenisation",
+    "transformer",
+    "attention",
+    "language-model",
+    "prompt",
+    "hallucination",
+    "rlhf",
+    "inference",
+    "quantisation",
+    "onnx",
+    "knowledge-distillation",
+    "model-compression",
+    "benchmark",
+    "evaluation-metrics",
+    "train-validation-test-split",
+    "data-augmentation",
+    "foundation-model",
+    "zero-shot-learning",
+    "few-shot-learning",
+    "lora",
+    "parameter-efficient-fine-tuning",
+    "checkpoint",
+    "pre-training",
+    "fine-tuning",
+    "transfer-learning",
+    "neural-network",
+    "large-language-model",
+    "deep-learning",
+]
 
 DEMOS = {"pre-training": "pretraining", "fine-tuning": "pretraining", "transfer-learning": "pretraining"}
 
