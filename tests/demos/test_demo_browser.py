@@ -135,3 +135,18 @@ def test_a_corrupted_model_says_so(broken_site: Server, browser: Any) -> None:
     assert page.locator(".glossary-demo-claim").is_visible()  # the rest of the page works
     assert errors == []
     context.close()
+
+
+def test_without_webassembly_the_widget_says_so(demo_site: Server, browser: Any) -> None:
+    context = browser.new_context()
+    context.add_init_script("delete window.WebAssembly;")
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1:") else r.abort())
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(demo_site.url + "glossary/self-supervised-learning/")
+    assert _ready(page) == "error"
+    assert "does not provide WebAssembly" in page.inner_text(".glossary-demo-status")
+    assert page.locator("svg.glossary-chart").is_visible()
+    assert not [u for u in requests if "ort" in u.rsplit("/", 1)[-1] or u.endswith(".onnx")]
+    context.close()
