@@ -83,4 +83,4 @@ def test_pretraining_claim_follows_the_numbers(ft: float, sc: float, every: bool
         "finetuned_below_scratch_every_seed": every,
     }
     text = pretraining_claim(m, 3)
-    assert expect in text and f"{ft:.2f} ± 0.01" in text and "3 seeds" in text
+    assert expect in text and f"{ft:.3f} ± 0.010" in text and "3 seeds" in text

@@ -49,7 +49,7 @@ def build_demos(
     Same seeds, same numbers: the manifest records recipes, seeds, corpus hashes, curves, metrics,
     the sha256 of every file, the engine version and this command.
     """
-    import tempfile
+    import shutil
     import time
 
     from aiglossary_engine.demos import BuildContext, build_demo
@@ -64,10 +64,16 @@ def build_demos(
             click.echo(f"[{time.perf_counter() - start:6.0f}s] {msg}", err=True)
 
     for one in [demo_id] if demo_id else list(DEMO_IDS):
-        with tempfile.TemporaryDirectory(prefix=f"demo-{one}-") as tmp:
-            folder = work / one if work else Path(tmp)
-            ctx = BuildContext(work=folder, glossary=glossary, command=command, log=log, threads=threads)
+        # A fixed scratch path (not a random temporary name): the exported files record the checkpoint
+        # they came from, so the same command writes byte-identical files.
+        folder = work / one if work else out / f".{one}.work"
+        shutil.rmtree(folder, ignore_errors=True)
+        ctx = BuildContext(work=folder, glossary=glossary, command=command, log=log, threads=threads)
+        try:
             target, manifest = build_demo(one, out, budget, ctx)
+        finally:
+            if not work:
+                shutil.rmtree(folder, ignore_errors=True)
         if not quiet:
             size = sum(f["bytes"] for f in manifest["files"].values())
             click.echo(

@@ -101,8 +101,8 @@ def pretraining_claim(m: dict[str, Any], seeds: int) -> str:
     else:
         verdict = "Here pre-training did not help: the model trained from scratch did as well or better."
     return (
-        f"Fine-tuned after pre-training on generic text, the tiny model reached {_pm(ft)} nats per character "
-        f"on glossary entries it never saw, against {_pm(sc)} for the same model trained from scratch on the "
+        f"Fine-tuned after pre-training on generic text, the tiny model reached {_pm(ft, 3)} nats per character "
+        f"on glossary entries it never saw, against {_pm(sc, 3)} for the same model trained from scratch on the "
         f"glossary with the same budget (mean ± standard deviation over {seeds} seeds). {verdict} "
         f"Before any fine-tuning, the pre-trained model alone scored {_f(m['pretrained_only'])}."
     )
