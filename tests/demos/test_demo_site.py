@@ -84,3 +84,21 @@ def test_pretraining_claim_follows_the_numbers(ft: float, sc: float, every: bool
     }
     text = pretraining_claim(m, 3)
     assert expect in text and f"{ft:.3f} ± 0.010" in text and "3 seeds" in text
+
+
+def test_line_chart_is_plain_svg_with_clipped_lines() -> None:
+    from aiglossary.site.demos import Series, line_chart
+
+    svg = str(
+        line_chart(
+            [Series("a <b>", "glossary-chart-a", [[(0, 5.0), (10, 2.0), (20, 1.5)]])],
+            title="t & u",
+            x_label="step",
+            y_label="loss",
+            y_range=(1.0, 3.0),
+        )
+    )
+    assert svg.startswith('<svg class="glossary-chart"') and svg.endswith("</svg>")
+    assert "<script" not in svg and "a &lt;b&gt;" in svg and "t &amp; u" in svg
+    assert 'clip-path="url(#glossary-chart-clip-' in svg  # the 5.0 above the range is clipped, not drawn off-chart
+    assert svg.count("<polyline") == 1

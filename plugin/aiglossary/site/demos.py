@@ -197,7 +197,7 @@ def line_chart(
     def pts(points: list[tuple[float, float]]) -> str:
         return " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in points)
 
-    clip = f"glossary-chart-clip-{abs(hash(title)) % 10**8}"
+    clip = "glossary-chart-clip-" + hashlib.sha256(title.encode()).hexdigest()[:8]  # stable across builds
     out = [
         f'<svg class="glossary-chart" viewBox="0 0 {width} {height}" role="img" aria-label="{_esc(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" font-size="12" fill="currentColor" style="max-width:100%;height:auto">',
