@@ -33,6 +33,7 @@ import os
 import platform
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -656,6 +657,10 @@ def targets(results: dict[int, dict[str, Result]]) -> list[str]:
         ba = ratio(b, a)
         if ba is not None:
             out.append(f"b/a at {n:,} terms = {ba:.2f} (target ≤ 1.3: {'met' if ba <= 1.3 else 'missed'})")
+        rounds = [bt / at for at, bt in zip(res["a"].times, res["b"].times, strict=False)]
+        if len(rounds) > 1:
+            per = ", ".join(f"{r:.2f}" for r in rounds)
+            out.append(f"b/a round by round at {n:,} terms: {per} (median {statistics.median(rounds):.2f})")
         cb = ratio(c, b)
         goal = {1000: 3.0, 4000: 10.0}.get(n)
         if cb is not None and goal:
