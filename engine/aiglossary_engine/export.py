@@ -13,11 +13,13 @@ stored in the model so ``engine generate`` / ``classify`` / ``info`` and the bro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,13 +56,27 @@ class ExportReport:
     sha256: str
 
 
-def _quiet_exporter() -> None:
-    warnings.filterwarnings("ignore", module=r"torch\.onnx.*")
-    warnings.filterwarnings("ignore", module=r"onnxscript.*")
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    for name in ("torch.onnx", "torch.export", "torch._dynamo", "onnxscript", "torch.fx", "onnxruntime"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+@contextlib.contextmanager
+def _quiet(*loggers: str) -> Iterator[None]:
+    """Silence the exporter's and quantiser's chatter for the duration of a block only.
+
+    Warnings filters and logger levels are process-wide: a library must restore them, or an
+    application embedding it (a MkDocs build, a test run) silently loses its own warnings.
+    """
+    names = loggers or ("torch.onnx", "torch.export", "torch._dynamo", "onnxscript", "torch.fx", "onnxruntime")
+    saved = {name: logging.getLogger(name or None).level for name in names}
+    with warnings.catch_warnings():
+        for module in (r"torch\.onnx.*", r"onnxscript.*"):
+            warnings.filterwarnings("ignore", module=module)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        for name in names:
+            logging.getLogger(name or None).setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for name, level in saved.items():
+                logging.getLogger(name or None).setLevel(level)
 
 
 def build_model(ckpt: Checkpoint) -> tuple[torch.nn.Module, CharTokenizer | None]:
@@ -76,7 +92,11 @@ def build_model(ckpt: Checkpoint) -> tuple[torch.nn.Module, CharTokenizer | None
 
 
 def _export_graph(model: torch.nn.Module, task: str, path: Path, opset: int) -> None:
-    _quiet_exporter()
+    with _quiet():
+        _export_graph_quietly(model, task, path, opset)
+
+
+def _export_graph_quietly(model: torch.nn.Module, task: str, path: Path, opset: int) -> None:
     batch = torch.export.Dim("batch", min=1, max=1024)
     if task == "lm":
         assert isinstance(model, GPT)
@@ -248,8 +268,8 @@ def export_checkpoint(folder: Path, out: Path, int8: bool = False, opset: int = 
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             q8 = Path(tmp) / "int8.onnx"
-            logging.getLogger().setLevel(logging.ERROR)  # "consider pre-processing" advice
-            quantize_dynamic(str(fp32), str(q8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
+            with _quiet(""):  # the root logger: quantize_dynamic's "consider pre-processing" advice
+                quantize_dynamic(str(fp32), str(q8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"])
             loss8, pred8 = _evaluate(_session(q8), feeds)
             agreement = float((pred8 == pred32).mean())
             if loss8 - loss32 > INT8_MAX_LOSS_DELTA or agreement < INT8_MIN_AGREEMENT:

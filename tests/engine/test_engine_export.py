@@ -171,3 +171,18 @@ def test_digits_export_and_classify(tmp_path: Path) -> None:
     bad.write_bytes(b"\x89PNG\r\n\x1a\nbroken")
     result = run_cli("classify", tmp_path / "d.onnx", bad)
     assert result.exit_code == 1 and "cannot read image" in result.output
+
+
+def test_export_leaves_logging_and_warnings_as_it_found_them(trained: Path, tmp_path: Path) -> None:
+    """Export runs inside other programs (a MkDocs build, a test run): it must not mute their warnings."""
+    import logging
+    import warnings
+
+    root_level = logging.getLogger().level
+    filters = list(warnings.filters)
+    result = run_cli("export", trained, "--out", tmp_path / "side.onnx", "--int8", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert logging.getLogger().level == root_level
+    assert logging.getLogger("mkdocs").getEffectiveLevel() <= logging.WARNING
+    assert logging.getLogger("torch.onnx").level == logging.NOTSET
+    assert list(warnings.filters) == filters
