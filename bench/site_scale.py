@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -639,12 +639,14 @@ def report(results: dict[int, dict[str, Result]], args: argparse.Namespace) -> s
         )
     growth = []
     sizes = [n for n in results if results[n]["b"].best is not None]
-    for lo, hi in itertools.pairwise(sizes):
+    pairs = list(itertools.pairwise(sizes))
+    pairs += [(lo, hi) for lo in sizes for hi in sizes if hi == 10 * lo and (lo, hi) not in pairs]
+    for lo, hi in pairs:
         tb_lo, tb_hi = results[lo]["b"].best, results[hi]["b"].best
         assert tb_lo is not None and tb_hi is not None
         r = tb_hi / tb_lo
         growth.append(
-            f"- (b) {lo:,} → {hi:,} terms ({hi / lo:.0f}× the terms): {r:.2f}× the time "
+            f"- (b) {lo:,} → {hi:,} terms ({hi / lo:g}× the terms): {r:.2f}× the time "
             f"(target ≤ {1.1 * hi / lo:.1f}×: {'met' if r <= 1.1 * hi / lo else 'missed'})"
         )
     return "\n".join(lines) + ("\n\n" + "\n".join(growth) if growth else "")
@@ -746,6 +748,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--keep", action="store_true", help="keep the generated projects")
     ap.add_argument("--workdir", default=None, help="where to create the temporary projects")
     ap.add_argument("--update-docs", metavar="PATH", help="write the table into PATH's 'Site build at scale' section")
+    ap.add_argument("--results-json", metavar="PATH", help="save every measured time to PATH (after each size)")
+    ap.add_argument("--from-json", metavar="PATH", help="build nothing: report the times saved by --results-json")
     args = ap.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.plugin_label = f"the working tree (at commit {git_describe()})"
@@ -772,8 +776,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.update_docs:
             update_docs(Path(args.update_docs), table, command, args, notes)
             print(f"wrote the table into {args.update_docs}")
+        if args.results_json:
+            data = {"command": command, "plugin": args.plugin_label, "repeat": args.repeat}
+            data["results"] = {str(n): {k: asdict(r) for k, r in res.items()} for n, res in results.items()}
+            Path(args.results_json).write_text(json.dumps(data, indent=1), "utf-8")
 
-    run(args, done)
+    if args.from_json:
+        # Report again from the times a run saved (e.g. after a change of this report's wording).
+        data = json.loads(Path(args.from_json).read_text("utf-8"))
+        command, args.plugin_label, args.repeat = data["command"], data["plugin"], data["repeat"]
+        done({int(n): {k: Result(**r) for k, r in res.items()} for n, res in data["results"].items()})
+    else:
+        run(args, done)
     return 0
 
 
