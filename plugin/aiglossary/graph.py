@@ -39,32 +39,33 @@ def before_pairs(entries: dict[str, Entry]) -> set[tuple[str, str]]:
 
 
 def find_cycle(entries: dict[str, Entry]) -> list[str] | None:
-    """A cycle among 'learn before' pairs, as [a, b, ..., a], or None."""
+    """A cycle among 'learn before' pairs, as [a, b, ..., a], or None.
+
+    An iterative depth-first search: prerequisite chains can be thousands of terms long.
+    """
     succ: dict[str, list[str]] = defaultdict(list)
     for a, b in sorted(before_pairs(entries)):
         succ[a].append(b)
-    state: dict[str, int] = {}  # 1 = on stack, 2 = done
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in succ[node]:
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(entries):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
+    done: set[str] = set()
+    for start in sorted(entries):
+        if start in done:
+            continue
+        path: list[str] = [start]
+        on_path = {start}
+        stack = [iter(succ[start])]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                node = path.pop()
+                on_path.discard(node)
+                done.add(node)
+            elif nxt in on_path:
+                return [*path[path.index(nxt) :], nxt]
+            elif nxt not in done:
+                path.append(nxt)
+                on_path.add(nxt)
+                stack.append(iter(succ[nxt]))
     return None
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiglossary import learn_next, learning_path, load_knowledge_base
 from aiglossary.graph import backlinks, find_cycle
+from aiglossary.model import Entry, Relation, RelationKind
 
 
 def test_learning_path_orders_prerequisites_first(mini_glossary: Path) -> None:
@@ -36,3 +37,24 @@ def test_yaml_positions_are_one_based() -> None:
     assert doc.data == {"a": 1, "b": ["x", {"c": 2}]}
     assert doc.position(("b", 1, "c")) == (4, 9)
     assert doc.key_position(("b",)) == (2, 1)
+
+
+def _chain(n: int, mini: Path, close: bool) -> dict[str, Entry]:
+    """``n`` copies of a fixture entry, each a prerequisite of the next (and the last of the first)."""
+    base = load_knowledge_base(mini).entries["alpha-term"]
+    out: dict[str, Entry] = {}
+    for i in range(n):
+        rel = [Relation(term=f"t{i - 1:05d}", relation=RelationKind.prerequisite, note="Chain.")] if i else []
+        if close and i == 0:
+            rel = [Relation(term=f"t{n - 1:05d}", relation=RelationKind.prerequisite, note="Loop.")]
+        out[f"t{i:05d}"] = base.model_copy(update={"term": f"T{i}", "aliases": [], "related": rel})
+    return out
+
+
+def test_long_prerequisite_chains_do_not_overflow_the_stack(mini_glossary: Path) -> None:
+    entries = _chain(3000, mini_glossary, close=False)
+    assert find_cycle(entries) is None
+    path = learning_path(entries)
+    assert path[:3] == ["t00000", "t00001", "t00002"]
+    cycle = find_cycle(_chain(3000, mini_glossary, close=True))
+    assert cycle is not None and len(cycle) == 3001 and cycle[0] == cycle[-1]
