@@ -118,7 +118,7 @@ def test_follow_autolink(page: Any, site: Server, kb: KnowledgeBase, start: str)
     assert slug in kb.entries and f"/{slug}/" not in page.url
     link.click()
     page.wait_for_url(re.compile(rf"/glossary/{slug}/$"))
-    expect(page.locator("article h1")).to_contain_text(kb.entries[slug].term)
+    expect(page.locator(".md-content article h1").first).to_contain_text(kb.entries[slug].term)
 
 
 def test_hover_shows_summary(page: Any, site: Server, kb: KnowledgeBase) -> None:
@@ -151,7 +151,7 @@ def test_search_alias_lands_on_term(page: Any, site: Server, kb: KnowledgeBase) 
     expect(first).to_have_attribute("href", re.compile(rf"glossary/{slug}/"))
     first.click()
     page.wait_for_url(re.compile(rf"/glossary/{slug}/"))
-    expect(page.locator("article h1")).to_contain_text(kb.entries[slug].term)
+    expect(page.locator(".md-content article h1").first).to_contain_text(kb.entries[slug].term)
 
 
 def test_graph_click_opens_term(page: Any, site: Server, kb: KnowledgeBase) -> None:

@@ -115,12 +115,14 @@
   }
 
   function open(url) {
-    var target = new URL(url, window.location.href);
-    if (typeof window.location$ !== "undefined" && window.location$.next) {
-      window.location$.next(target); // Material instant navigation
-    } else {
-      window.location.assign(target.href);
-    }
+    // Follow a real link, so Material's instant navigation (when on) updates the address bar and
+    // history exactly as for any other link; without it the browser simply navigates.
+    var a = document.createElement("a");
+    a.href = new URL(url, window.location.href).href;
+    a.hidden = true;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
   }
 
   function drawGraph(box, data) {

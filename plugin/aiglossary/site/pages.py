@@ -6,6 +6,7 @@ bodies are HTML blocks made only of sanitised entry HTML and escaped plain text.
 
 from __future__ import annotations
 
+import html
 import json
 import secrets
 from collections import defaultdict
@@ -215,6 +216,10 @@ class SiteBuilder:
             "front_matter": self._front_matter(
                 {
                     "search": {"boost": SEARCH_BOOST},
+                    # Material's search weighs page tags highest (and shows them only with its tags
+                    # plugin): aliases and plurals as tags make "LLM" land on its term first.
+                    # Escaped: Material's search results insert tags as HTML.
+                    "tags": [html.escape(name) for name in (*entry.aliases, *entry.plural)],
                     "description": plain_text(entry.summary),
                     "glossary_term": slug,
                 }
