@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,3 +20,37 @@ def mini_glossary(tmp_path: Path) -> Path:
     dest = tmp_path / "glossary"
     shutil.copytree(MINI, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright: one instance per test process, shared by every suite."""
+    from _browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(f"Debian's chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def watch() -> Any:
+    from _browser import Watch
+
+    return Watch()
+
+
+@pytest.fixture
+def page(browser: Any, watch: Any) -> Iterator[Any]:
+    """A page on a fresh context; the test fails if the page logged an error or opened a dialog."""
+    from _browser import open_page
+
+    context, pg = open_page(browser, watch)
+    yield pg
+    context.close()
+    problems = watch.problems()
+    assert not problems, "the browser reported:\n  " + "\n  ".join(problems)

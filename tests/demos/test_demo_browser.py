@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _browser import Server, Watch, serve
 from click.testing import CliRunner
 
-from .conftest import DEMOS, Server, Watch, serve
+from .conftest import DEMOS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demos")]
 

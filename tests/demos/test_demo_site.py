@@ -9,9 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _browser import build_site
 from aiglossary.site.demos import DemoError, digits_claim, load_demos, pretraining_claim
 
-from .conftest import DEMOS, build_site
+from .conftest import DEMOS
 
 
 def _project(tmp_path: Path, demo: str) -> Path:
