@@ -128,5 +128,7 @@ def mini_entry(slug: str = "alpha-term", **changes: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildResult]:
-    """The repository's own site, built once per session (not strict: other helpers' pages may lag)."""
-    yield mkdocs_build(ROOT, site=tmp_path_factory.mktemp("real") / "site")
+    """The repository's own site, built strictly once per session, as published from a repository."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GLOSSARY_REPO_URL", "https://github.com/example/ai-glossary")
+        yield mkdocs_build(ROOT, site=tmp_path_factory.mktemp("real") / "site", strict=True)

@@ -308,3 +308,15 @@ def test_serve_watches_the_glossary_folder(tmp_path: Path) -> None:
 
     cfg.plugins["glossary"].on_serve(Server(), config=cfg, builder=None)
     assert str((project / "glossary").resolve()) in watched
+
+
+def test_without_repo_url_the_term_page_names_its_file(tmp_path: Path) -> None:
+    """No repository configured: no link into nowhere, the YAML file to edit is named instead."""
+    project = make_project(tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text("".join(x for x in config.read_text().splitlines(True) if not x.startswith("repo_url:")))
+    result = mkdocs_build(project, strict=True)
+    assert result.ok, result.error
+    html = (result.site / "glossary" / "alpha-term" / "index.html").read_text("utf-8")
+    assert "Edit this entry in <code>glossary/alpha-term.yaml</code>" in html
+    assert "glossary-edit-link" not in html and "md-content__button" not in html

@@ -30,7 +30,7 @@ from collections import defaultdict
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -100,6 +100,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         if not self.config.enabled:
             return config
         self._reset()
+        if not config.repo_url and config.edit_uri and not urlparse(config.edit_uri).scheme:
+            # A relative edit_uri needs repo_url (mkdocs.yml reads it from GLOSSARY_REPO_URL); without
+            # one every "edit" button would point into the site itself, so there are none.
+            config.edit_uri = None
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.root = (base / self.config.glossary_dir).resolve()
         kb = load_knowledge_base(self.root)
@@ -151,11 +155,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         if repo and not repo.endswith("/"):
             repo += "/"
         if self.config.edit_uri:
-            return urljoin(repo, self.config.edit_uri.rstrip("/") + "/" + path.name)
-        if not config.edit_uri:
+            url = urljoin(repo, self.config.edit_uri.rstrip("/") + "/" + path.name)
+        elif config.edit_uri:
+            rel = Path(os.path.relpath(path, config.docs_dir)).as_posix()
+            url = urljoin(repo, config.edit_uri.rstrip("/") + "/" + rel)
+        else:
             return None
-        rel = Path(os.path.relpath(path, config.docs_dir)).as_posix()
-        return urljoin(repo, config.edit_uri.rstrip("/") + "/" + rel)
+        # A relative edit_uri without repo_url would make a link into the site itself: no link then.
+        return url if urlparse(url).scheme in ("http", "https") else None
 
     # -- files ---------------------------------------------------------------------------------------
 
