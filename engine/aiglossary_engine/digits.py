@@ -1,12 +1,14 @@
 """The small image model: an MLP for scikit-learn's bundled 8x8 ``load_digits`` images.
 
 Inputs are 64 pixel intensities in [0, 1] (row-major, ink = 1, background = 0). One encoder feeds two
-heads: ``classify`` (10 logits) for supervised training and ``reconstruct`` (64 pixels) for
-self-supervised denoising pre-training on unlabelled images.
+heads: ``classify`` (10 logits) for supervised training and ``reconstruct`` (64 outputs) for
+self-supervised pre-training on unlabelled images: reconstructed pixels for the denoising autoencoder,
+or the projection of contrastive learning (``augment`` + ``contrastive_loss``, SimCLR-style).
 """
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from dataclasses import asdict, dataclass, fields
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 N_PIXELS = 64  # 8 x 8
 N_CLASSES = 10
@@ -109,6 +112,38 @@ def load_digits_split(test_fraction: float, labels_per_class: int | None, seed: 
         picked = [order[y[order] == c][:labels_per_class] for c in range(N_CLASSES)]
         train = torch.cat(picked).sort().values
     return DigitsData(x[train], y[train], x[test], y[test])
+
+
+# --- contrastive pre-training (SimCLR-style) -----------------------------------------------------
+
+
+def augment(pixels: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """A random view of each image: rotation (up to 15 degrees), scale (up to 12%), shear and a shift of
+    up to one pixel, then 10% of the pixels dropped and a little Gaussian noise, rescaled so the
+    brightest pixel is 1 (like the widget's input). pixels: (B, 64) -> (B, 64)."""
+    b = len(pixels)
+    angle = (torch.rand(b, generator=gen) * 2 - 1) * math.radians(15)
+    scale = 1 + (torch.rand(b, generator=gen) * 2 - 1) * 0.12
+    shear = (torch.rand(b, generator=gen) * 2 - 1) * 0.15
+    shift = (torch.rand(b, 2, generator=gen) * 2 - 1) * 0.25  # grid units: 0.25 is one pixel of 8
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin + shear, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, [b, 1, 8, 8], align_corners=False)
+    out = F.grid_sample(pixels.view(b, 1, 8, 8), grid, align_corners=False, padding_mode="zeros").view(b, N_PIXELS)
+    keep = (torch.rand(b, N_PIXELS, generator=gen) >= 0.1).float()
+    out = out * keep + 0.05 * torch.randn(b, N_PIXELS, generator=gen)
+    return (out / out.amax(1, keepdim=True).clamp_min(1e-3)).clamp(0.0, 1.0)
+
+
+def contrastive_loss(model: DigitsNet, pixels: torch.Tensor, gen: torch.Generator, temperature: float) -> torch.Tensor:
+    """NT-Xent: two random views of each image must pick each other out among all views in the batch.
+    The decoder serves as the projection head; the encoder's output is the learned representation."""
+    b = len(pixels)
+    views = torch.cat([augment(pixels, gen), augment(pixels, gen)])
+    z = F.normalize(model.reconstruct(views), dim=1)
+    sim = (z @ z.T / temperature).fill_diagonal_(-1e9)
+    target = torch.cat([torch.arange(b, 2 * b), torch.arange(b)])
+    return F.cross_entropy(sim, target)
 
 
 # --- reading images for `engine classify` (no imaging library needed) ---------------------------
