@@ -320,3 +320,17 @@ def test_without_repo_url_the_term_page_names_its_file(tmp_path: Path) -> None:
     html = (result.site / "glossary" / "alpha-term" / "index.html").read_text("utf-8")
     assert "Edit this entry in <code>glossary/alpha-term.yaml</code>" in html
     assert "glossary-edit-link" not in html and "md-content__button" not in html
+
+
+def test_search_indexes_what_a_term_page_says_not_its_lists_of_other_terms(real_site: BuildResult) -> None:
+    """Related terms, learn next, referenced by and the curious box are on the page, not in search."""
+    html = real_site.html("glossary/pre-training/")
+    docs = {d["location"]: d for d in real_site.search_index()["docs"]}
+    related = docs["glossary/pre-training/#related-terms"]["text"]
+    referenced = docs["glossary/pre-training/#referenced-by"]["text"]
+    assert related == "" and referenced == ""
+    assert "Fine-tuning" in html[html.index('id="related-terms"') : html.index('id="what-to-learn-next"')]
+    assert "data-search-exclude" in html and "glossary-nosearch" in html
+    # The content sections are indexed in full.
+    assert "general schooling" in docs["glossary/pre-training/#plain-explanation"]["text"]
+    assert "Myth" in docs["glossary/pre-training/#common-misconceptions"]["text"]

@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .. import graph
@@ -75,6 +75,14 @@ _HTML_LINK = re.compile(r'<a\b(?P<pre>[^>]*?)\bhref="glossary:(?P<slug>[^"#]*)(?
 _MARKDOWN = MarkdownRenderer()
 
 
+_NOSEARCH = re.compile(r"<!--glossary-nosearch-->.*?<!--/glossary-nosearch-->", re.DOTALL)
+
+
+def strip_nosearch(html: str) -> str:
+    """A term page's HTML without its navigation blocks (what search should index)."""
+    return _NOSEARCH.sub("", html)
+
+
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     """Generate term pages, link term mentions and publish the glossary as JSON."""
 
@@ -90,7 +98,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self._term_src: dict[str, str] = {}  # src_uri -> slug
         self._refs: dict[str, dict[str, None]] = defaultdict(dict)  # slug -> src_uris linking to it
         self._edit_urls: dict[str, str | None] = {}
-        self._titles: dict[str, str] = {}  # src_uri -> plain-text title of a generated page
+        self._titles: dict[str, str] = {}
+        self._full_content: dict[
+            str, str
+        ] = {}  # src_uri -> term page HTML while search reads a lighter one  # src_uri -> plain-text title of a generated page
         self.demos = DemoHooks()  # live demos: docs/demos/*/ checked, widget script and ORT files
         self._generated: dict[str, GeneratedPage] = {}  # src_uri -> page (its stashed HTML blocks)
 
@@ -301,6 +312,27 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             marker = BACKLINKS_MARKER.format(slug=slug)
             page.content = page.content.replace(marker, self.builder.backlinks_html(items))
         return env
+
+    # -- search: term pages are indexed without their navigation blocks ------------------------------
+    # Material's search parses every tag of a page even inside data-search-exclude; the blocks listing
+    # other terms are half of a term page's tags. The page is handed to search without them (before
+    # search runs) and restored right after, before the theme renders it.
+
+    @event_priority(100)
+    def _on_page_context_before_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        if self.config.enabled and page.file.src_uri in self._term_src and page.content:
+            self._full_content[page.file.src_uri] = page.content
+            page.content = strip_nosearch(page.content)
+        return context
+
+    @event_priority(-100)
+    def _on_page_context_after_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        full = self._full_content.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+        return context
+
+    on_page_context = CombinedEvent(_on_page_context_before_search, _on_page_context_after_search)
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if self.config.enabled:
