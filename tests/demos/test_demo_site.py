@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from _browser import build_site
-from aiglossary.site.demos import DemoError, digits_claim, load_demos, pretraining_claim
+from aiglossary.sitegen.demos import DemoError, digits_claim, load_demos, pretraining_claim
 
 from .conftest import DEMOS
 
@@ -88,7 +88,7 @@ def test_pretraining_claim_follows_the_numbers(ft: float, sc: float, every: bool
 
 
 def test_line_chart_is_plain_svg_with_clipped_lines() -> None:
-    from aiglossary.site.demos import Series, line_chart
+    from aiglossary.sitegen.demos import Series, line_chart
 
     svg = str(
         line_chart(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from aiglossary.site.autolink import (
+from aiglossary.sitegen.autolink import (
     NOLINK_END,
     NOLINK_START,
     TermMatcher,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiglossary import learn_next, learning_path, load_knowledge_base
 from aiglossary.graph import before_pairs
-from aiglossary.site import Layout, LearnIndex, SiteBuilder, relative_url
+from aiglossary.sitegen import Layout, LearnIndex, SiteBuilder, relative_url
 
 from .conftest import MINI, ROOT
 
@@ -166,7 +166,7 @@ def test_relative_url_to_site_root() -> None:
 
 
 def test_templates_can_be_overridden(tmp_path: Path) -> None:
-    from aiglossary.site import TemplateRenderer
+    from aiglossary.sitegen import TemplateRenderer
 
     (tmp_path / "category.md.j2").write_text("# Custom {{ category.title }}\n", "utf-8")
     builder = SiteBuilder(load_knowledge_base(MINI), templates=TemplateRenderer(tmp_path))
@@ -175,7 +175,7 @@ def test_templates_can_be_overridden(tmp_path: Path) -> None:
 
 def test_missing_template_variable_fails_loudly(tmp_path: Path) -> None:
     import jinja2
-    from aiglossary.site import TemplateRenderer
+    from aiglossary.sitegen import TemplateRenderer
 
     (tmp_path / "category.md.j2").write_text("{{ category.no_such_field }}", "utf-8")
     builder = SiteBuilder(load_knowledge_base(MINI), templates=TemplateRenderer(tmp_path))

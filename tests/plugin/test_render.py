@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from aiglossary.site.render import MarkdownRenderer, md_text, plain_text, sanitize
+from aiglossary.sitegen.render import MarkdownRenderer, md_text, plain_text, sanitize
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -104,7 +104,7 @@ def test_plain_fast_path_equals_markdown() -> None:
     """Plain paragraphs skip Markdown; the result must be exactly what Markdown + nh3 would give."""
     import markdown
     from aiglossary import load_knowledge_base
-    from aiglossary.site.render import _plain_paragraphs
+    from aiglossary.sitegen.render import _plain_paragraphs
 
     from .conftest import ROOT
 

@@ -1,4 +1,4 @@
-"""The MkDocs layer of the glossary: configuration and events. The work lives in :mod:`aiglossary.site`."""
+"""The MkDocs layer of the glossary: configuration and events. The work lives in :mod:`aiglossary.sitegen`."""
 
 from .config import GlossaryConfig
 from .plugin import GlossaryPlugin

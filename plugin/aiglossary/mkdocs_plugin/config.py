@@ -7,7 +7,7 @@ import re
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from ..site.layout import RESERVED_SLUGS
+from ..sitegen.layout import RESERVED_SLUGS
 
 
 class _Prefix(c.Type):

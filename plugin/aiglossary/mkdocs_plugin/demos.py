@@ -1,7 +1,7 @@
 """MkDocs side of the live demos: check the committed artifacts, ship the widget script and ORT files.
 
 Kept apart from ``plugin.py``, which calls these three hooks; the work itself is in
-:mod:`aiglossary.site.demos` (no MkDocs import there).
+:mod:`aiglossary.sitegen.demos` (no MkDocs import there).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from ..site.demos import ORT_FILES, DemoError, DemoRenderer, load_demos
-from ..site.templates import TemplateRenderer
+from ..sitegen.demos import ORT_FILES, DemoError, DemoRenderer, load_demos
+from ..sitegen.templates import TemplateRenderer
 
 log = logging.getLogger("mkdocs.plugins.glossary")
 

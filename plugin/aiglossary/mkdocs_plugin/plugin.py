@@ -1,4 +1,4 @@
-"""The ``glossary`` MkDocs plugin: a thin coordinator of MkDocs events over :mod:`aiglossary.site`.
+"""The ``glossary`` MkDocs plugin: a thin coordinator of MkDocs events over :mod:`aiglossary.sitegen`.
 
 Stable CSS hooks (browser tests and benchmarks rely on them; change them only with those):
 
@@ -39,7 +39,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from .. import graph
 from ..loader import KnowledgeBase, load_knowledge_base
 from ..problems import did_you_mean
-from ..site import (
+from ..sitegen import (
     BACKLINKS_MARKER,
     RESERVED_SLUGS,
     GeneratedPage,
@@ -50,8 +50,8 @@ from ..site import (
     TermMatcher,
     relative_url,
 )
-from ..site.autolink import NOLINK_END, NOLINK_START
-from ..site.render import attr
+from ..sitegen.autolink import NOLINK_END, NOLINK_START
+from ..sitegen.render import attr
 from .config import GlossaryConfig
 from .demos import DemoHooks
 
