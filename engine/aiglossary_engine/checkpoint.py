@@ -26,8 +26,11 @@ from typing import Any
 
 import torch
 import yaml
+from aiglossary.fsutil import file_sha256
 
 from aiglossary_engine.errors import EngineError
+
+__all__ = ["file_sha256"]  # re-exported: export, info and the tests hash files through it
 
 REQUIRED = ("config.yaml", "checkpoint.json", "model.pt")
 
@@ -145,13 +148,3 @@ def load_checkpoint(folder: Path) -> Checkpoint:
     if not isinstance(info, dict) or not isinstance(info.get("step"), int):
         raise EngineError(f"{folder}/checkpoint.json: not an engine checkpoint (needs step)")
     return Checkpoint(folder, config, info)
-
-
-def file_sha256(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

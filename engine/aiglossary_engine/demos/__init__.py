@@ -19,7 +19,7 @@ from aiglossary_engine.demos.common import (
     MAX_DEMO_BYTES,
     BuildContext,
     build_demo,
-    load_manifest,
+    verify_demo,
 )
 
-__all__ = ["BUDGETS", "DEMO_IDS", "MANIFEST", "MAX_DEMO_BYTES", "BuildContext", "build_demo", "load_manifest"]
+__all__ = ["BUDGETS", "DEMO_IDS", "MANIFEST", "MAX_DEMO_BYTES", "BuildContext", "build_demo", "verify_demo"]

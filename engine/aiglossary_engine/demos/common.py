@@ -92,29 +92,20 @@ def write_demo(
     return target, manifest
 
 
-def load_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise EngineError(f"{path}: missing — run engine build-demos {folder.name}") from None
-    except (OSError, ValueError) as exc:
-        raise EngineError(f"{path}: unreadable ({exc}) — run engine build-demos {folder.name}") from None
-    if not isinstance(data, dict) or "files" not in data:
-        raise EngineError(f"{path}: not a demo manifest — run engine build-demos {folder.name}")
-    return data
-
-
 def verify_demo(folder: Path) -> dict[str, Any]:
-    """The manifest of ``folder`` after checking every listed file's sha256; an error names the file."""
-    manifest = load_manifest(folder)
-    for name, entry in manifest["files"].items():
-        path = folder / name
-        if not path.is_file():
-            raise EngineError(f"{path}: missing — run engine build-demos {folder.name}")
-        if sha256_bytes(path.read_bytes()) != entry["sha256"]:
-            raise EngineError(f"{path}: sha256 does not match manifest.json — run engine build-demos {folder.name}")
-    return manifest
+    """The manifest of ``folder`` after checking every listed file's sha256; an error names the file.
+
+    The same check the site build runs (``aiglossary.sitegen.demos.load_demo``), so the terminal and
+    the pages accept exactly the same artifacts.
+    """
+    from aiglossary.sitegen.demos import DemoError, load_demo
+
+    if not (folder / MANIFEST).is_file():
+        raise EngineError(f"{folder / MANIFEST}: missing — run engine build-demos {folder.name}")
+    try:
+        return load_demo(folder).manifest
+    except DemoError as exc:
+        raise EngineError(str(exc)) from None
 
 
 def build_demo(demo_id: str, out_root: Path, budget: str, ctx: BuildContext) -> tuple[Path, dict[str, Any]]:

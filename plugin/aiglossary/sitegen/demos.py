@@ -17,6 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..fsutil import file_sha256
 from .layout import relative_url
 from .templates import TemplateRenderer
 
@@ -38,14 +39,6 @@ class Demo:
     manifest: dict[str, Any]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def load_demo(folder: Path) -> Demo:
     """Read ``folder/manifest.json`` and check every listed file against its sha256."""
     path = folder / MANIFEST
@@ -60,7 +53,7 @@ def load_demo(folder: Path) -> Demo:
         file = folder / name
         if not file.is_file():
             raise DemoError(f"{file}: listed in {MANIFEST} but missing; {rebuild}")
-        if _sha256(file) != entry.get("sha256"):
+        if file_sha256(file) != entry.get("sha256"):
             raise DemoError(f"{file}: sha256 does not match {MANIFEST} (the file changed or is corrupted); {rebuild}")
     return Demo(folder.name, folder, manifest)
 
