@@ -106,13 +106,31 @@ class LearnNext:
     next_steps: list[str]
 
 
+class LearnIndex:
+    """What to learn before and after every term, in learning-path order, computed once."""
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self.path = learning_path(entries)
+        rank = {s: i for i, s in enumerate(self.path)}
+        before: dict[str, set[str]] = defaultdict(set)
+        after: dict[str, set[str]] = defaultdict(set)
+        for a, b in before_pairs(entries):
+            after[a].add(b)
+            before[b].add(a)
+        self.before = {s: sorted(v, key=rank.__getitem__) for s, v in before.items()}
+        self.after = {s: sorted(v, key=rank.__getitem__) for s, v in after.items()}
+
+    def prerequisites(self, slug: str) -> list[str]:
+        return self.before.get(slug, [])
+
+    def next_steps(self, slug: str) -> list[str]:
+        return self.after.get(slug, [])
+
+
 def learn_next(entries: dict[str, Entry], slug: str) -> LearnNext:
-    """What to learn before and after ``slug``, each list in learning-path order."""
-    rank = {s: i for i, s in enumerate(learning_path(entries))}
-    pairs = before_pairs(entries)
-    before = sorted({a for a, b in pairs if b == slug}, key=rank.__getitem__)
-    after = sorted({b for a, b in pairs if a == slug}, key=rank.__getitem__)
-    return LearnNext(before, after)
+    """What to learn before and after ``slug`` (for many terms, build one :class:`LearnIndex`)."""
+    index = LearnIndex(entries)
+    return LearnNext(index.prerequisites(slug), index.next_steps(slug))
 
 
 def backlinks(entries: dict[str, Entry]) -> dict[str, list[str]]:

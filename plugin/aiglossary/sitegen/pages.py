@@ -18,9 +18,9 @@ from typing import Any
 from markupsafe import Markup
 
 from ..export import to_json
-from ..graph import before_pairs, learning_path
+from ..graph import LearnIndex
 from ..loader import KnowledgeBase
-from ..model import Entry, RelationKind
+from ..model import RelationKind
 from .layout import Layout
 from .render import MarkdownRenderer, attr, plain_text
 from .templates import TemplateRenderer
@@ -92,27 +92,6 @@ class HtmlStash:
             else:
                 text = text.replace(token, content, 1)
         return text
-
-
-class LearnIndex:
-    """What to learn before and after every term, computed once (``graph.learn_next`` per term is O(n))."""
-
-    def __init__(self, entries: dict[str, Entry]) -> None:
-        self.path = learning_path(entries)
-        rank = {s: i for i, s in enumerate(self.path)}
-        before: dict[str, set[str]] = defaultdict(set)
-        after: dict[str, set[str]] = defaultdict(set)
-        for a, b in before_pairs(entries):
-            after[a].add(b)
-            before[b].add(a)
-        self.before = {s: sorted(v, key=rank.__getitem__) for s, v in before.items()}
-        self.after = {s: sorted(v, key=rank.__getitem__) for s, v in after.items()}
-
-    def prerequisites(self, slug: str) -> list[str]:
-        return self.before.get(slug, [])
-
-    def next_steps(self, slug: str) -> list[str]:
-        return self.after.get(slug, [])
 
 
 class SiteBuilder:
