@@ -21,6 +21,24 @@ CHROMIUM = os.environ.get("AIGLOSSARY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 30_000
 
+# Material's instant navigation only intercepts a click once it has read sitemap.xml (it pairs clicks
+# with the sitemap via withLatestFrom); a click that comes earlier is an ordinary full page load. The
+# sitemap arrives by XHR after the load event, so a test that clicks right after page.goto() races it.
+# This init script marks the moment: Material parses the sitemap with DOMParser and hands it to the
+# navigation synchronously, so a task queued right after that parse runs once instant navigation is on.
+_SITEMAP_READY = """
+(() => {
+  const parse = DOMParser.prototype.parseFromString;
+  DOMParser.prototype.parseFromString = function (text, type) {
+    const doc = parse.call(this, text, type);
+    if (type === "text/xml" && doc.documentElement && doc.documentElement.localName === "urlset") {
+      setTimeout(() => { window.__glossarySitemapRead = true; });
+    }
+    return doc;
+  };
+})();
+"""
+
 _BUILD = """
 import sys
 from mkdocs.commands.build import build
@@ -110,6 +128,7 @@ def open_page(browser: Any, watch: Watch) -> tuple[Any, Any]:
             r.abort()
 
     context.route("**/*", route)
+    context.add_init_script(_SITEMAP_READY)
     page = context.new_page()
     page.on("console", lambda m: watch.console_errors.append(f"{m.text} ({m.location})") if m.type == "error" else None)
     page.on("pageerror", lambda e: watch.page_errors.append(str(e)))
@@ -120,3 +139,9 @@ def open_page(browser: Any, watch: Watch) -> tuple[Any, Any]:
 
     page.on("dialog", on_dialog)
     return context, page
+
+
+def goto_instant(page: Any, url: str) -> None:
+    """Open ``url`` and wait until Material's instant navigation handles clicks (see _SITEMAP_READY)."""
+    page.goto(url)
+    page.wait_for_function("window.__glossarySitemapRead === true")

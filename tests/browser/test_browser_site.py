@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pytest
+from _browser import goto_instant
 from aiglossary.loader import KnowledgeBase, load_knowledge_base
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,7 +192,7 @@ def _click_link_to(page: Any, url: str) -> None:
 
 
 def test_instant_navigation_keeps_page_and_filters(page: Any, site: Server, kb: KnowledgeBase) -> None:
-    page.goto(site.url)
+    goto_instant(page, site.url)
     page.evaluate("window.__notReloaded = true")
     page.evaluate(_COUNT_SWAPS)
     index_url = site.url + "glossary/"
