@@ -60,7 +60,6 @@ def _check_names(kb: KnowledgeBase) -> None:
 def _check_entry(kb: KnowledgeBase, slug: str) -> None:
     entry = kb.entries[slug]
     file = kb.files[slug]
-    known = sorted(kb.entries)
     for i, cat in enumerate(entry.categories):
         if cat not in kb.categories:
             hint = did_you_mean(cat, kb.categories)
@@ -72,7 +71,7 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
         if rel.term == slug:
             kb.add(file.display, pos, loc, "a term cannot be related to itself")
         elif rel.term not in kb.entries:
-            kb.add(file.display, pos, loc, f"unknown term '{rel.term}'{did_you_mean(rel.term, known)}")
+            kb.add(file.display, pos, loc, f"unknown term '{rel.term}'{did_you_mean(rel.term, sorted(kb.entries))}")
         elif rel.term in seen:
             kb.add(file.display, pos, loc, f"'{rel.term}' is related twice; keep one relation", "warning")
         seen.add(rel.term)
@@ -81,7 +80,7 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
     if other == slug:
         kb.add(file.display, pos, "comparison.with", "compare the term with a neighbour, not with itself")
     elif other not in kb.entries:
-        kb.add(file.display, pos, "comparison.with", f"unknown term '{other}'{did_you_mean(other, known)}")
+        kb.add(file.display, pos, "comparison.with", f"unknown term '{other}'{did_you_mean(other, sorted(kb.entries))}")
     ids: set[str] = set()
     for i, src in enumerate(entry.sources):
         if src.id in ids:
