@@ -9,6 +9,7 @@ from aiglossary.sitegen.autolink import (
     TermMatcher,
     is_abbreviation,
     regular_plurals,
+    unlink,
 )
 
 NAMES = {
@@ -129,6 +130,16 @@ def test_link_html_leaves_entities_alone(matcher: TermMatcher) -> None:
 def test_markers_are_removed(matcher: TermMatcher) -> None:
     out, _ = link(matcher, f"<p>{NOLINK_START}x{NOLINK_END} LLM</p>")
     assert "glossary-nolink" not in out and "glossary-term" in out
+
+
+def test_unlink_undoes_link_html(matcher: TermMatcher) -> None:
+    html = (
+        "<h2>One</h2><p>An LLM, a neural network &amp; ONNX.</p><h2>Two</h2><p>LLMs and an ANN</p>"
+        '<p><a class="glossary-term" href="/g/x/" title="t" data-x="1">explicit</a> <a href="/y/">LLM</a></p>'
+    )
+    out, linked = link(matcher, html)
+    assert out.count('class="glossary-term"') == 6 and linked
+    assert unlink(out) == html  # links with other attributes (explicit ones, authors') stay
 
 
 def test_empty_matcher() -> None:

@@ -70,6 +70,17 @@ def test_real_home_page_autolinks_with_previews(real_site: BuildResult) -> None:
     assert re.search(r'<a class="glossary-term" href="glossary/embedding/" title="[^"]+">this one</a>', body)
 
 
+def test_real_search_parses_mentions_without_their_links(real_site: BuildResult) -> None:
+    """Search is handed pages without auto-links (fewer tags to parse); the text and the page stay."""
+    body = article(real_site.html(""))
+    words = re.findall(r'<a class="glossary-term" href="[^"]+" title="[^"]+">([^<]+)</a>', body)
+    assert len(words) >= 5
+    home = " ".join(d["text"] for d in real_site.search_index()["docs"] if d["location"].split("#")[0] == "")
+    for word in words:
+        assert word in home, word
+    assert "glossary-term" not in home
+
+
 def test_real_backlinks_resolved_before_search(real_site: BuildResult) -> None:
     html = real_site.html("glossary/pre-training/")
     back = html[html.index('id="referenced-by"') : html.index('id="curious-about-more"')]

@@ -50,7 +50,7 @@ from ..sitegen import (
     TermMatcher,
     relative_url,
 )
-from ..sitegen.autolink import NOLINK_END, NOLINK_START
+from ..sitegen.autolink import NOLINK_END, NOLINK_START, unlink
 from ..sitegen.render import attr
 from .config import GlossaryConfig
 from .demos import DemoHooks
@@ -78,9 +78,15 @@ _MARKDOWN = MarkdownRenderer()
 _NOSEARCH = re.compile(r"<!--glossary-nosearch-->.*?<!--/glossary-nosearch-->", re.DOTALL)
 
 
-def strip_nosearch(html: str) -> str:
-    """A term page's HTML without its navigation blocks (what search should index)."""
-    return _NOSEARCH.sub("", html)
+def search_view(html: str) -> str:
+    """What search should parse of a page: no navigation blocks, and mentions without their links.
+
+    Material's search parser walks every tag in Python but keeps only the text (links are not among
+    the tags it keeps), so the index is the same; at 1,000 terms the auto-links are 16,000 tags.
+    """
+    if "<!--glossary-nosearch-->" in html:
+        html = _NOSEARCH.sub("", html)
+    return unlink(html)
 
 
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):
@@ -313,16 +319,19 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             page.content = page.content.replace(marker, self.builder.backlinks_html(items))
         return env
 
-    # -- search: term pages are indexed without their navigation blocks ------------------------------
+    # -- search: pages are indexed without their navigation blocks and auto-links --------------------
     # Material's search parses every tag of a page even inside data-search-exclude; the blocks listing
-    # other terms are half of a term page's tags. The page is handed to search without them (before
-    # search runs) and restored right after, before the theme renders it.
+    # other terms are half of a term page's tags, and auto-links are tags that add no text. The page is
+    # handed to search without them (see search_view) and restored right after, before the theme
+    # renders it.
 
     @event_priority(100)
     def _on_page_context_before_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        if self.config.enabled and page.file.src_uri in self._term_src and page.content:
-            self._full_content[page.file.src_uri] = page.content
-            page.content = strip_nosearch(page.content)
+        if self.config.enabled and page.content:
+            lighter = search_view(page.content)
+            if lighter != page.content:
+                self._full_content[page.file.src_uri] = page.content
+                page.content = lighter
         return context
 
     @event_priority(-100)

@@ -31,8 +31,16 @@ _TOKEN = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 # Generated pages wrap lists of summaries in these so they are not linked; the markers are removed.
 NOLINK_START = "<!--glossary-nolink-->"
 NOLINK_END = "<!--/glossary-nolink-->"
+# What link_html writes for a mention (text is plain text, never markup), and how to undo it.
+_AUTOLINK_FORMAT = '<a class="glossary-term" href="{href}" title="{title}">{text}</a>'
+_AUTOLINK = re.compile(r'<a class="glossary-term" href="[^"<>]*" title="[^"<>]*">([^<]*)</a>')
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
+
+
+def unlink(html: str) -> str:
+    """``html`` without the links that :meth:`TermMatcher.link_html` added (their text stays)."""
+    return _AUTOLINK.sub(r"\1", html) if 'class="glossary-term"' in html else html
 
 
 def is_abbreviation(name: str) -> bool:
@@ -220,7 +228,7 @@ class TermMatcher:
             seen.add(slug)
             linked.add(slug)
             parts.append(text[pos:start])
-            parts.append(f'<a class="glossary-term" href="{href(slug)}" title="{title(slug)}">{text[start:stop]}</a>')
+            parts.append(_AUTOLINK_FORMAT.format(href=href(slug), title=title(slug), text=text[start:stop]))
             pos = stop
         if not parts:
             return text
