@@ -40,6 +40,22 @@ def test_cached_forward_matches_full_forward_and_long_inputs_are_cropped() -> No
     torch.testing.assert_close(model(long)[0], model(long[:, -16:])[0])
 
 
+def test_cached_attention_floor_changes_nothing_even_for_extreme_scores() -> None:
+    """The cached path floors scores 80 nats below each row's maximum (onnxruntime's Softmax is slow on
+    -inf and subnormals): it must still equal exact causal attention, even when scores span thousands."""
+    from aiglossary_engine.model import _attention_with_offset
+
+    torch.manual_seed(0)
+    for scale in (1.0, 30.0, 300.0):
+        q, k, v = (torch.randn(2, 3, 9, 8) * scale for _ in range(3))
+        exact = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        assert torch.allclose(_attention_with_offset(q, k, v), exact, atol=1e-5, rtol=1e-5)
+        # Queries that are the last 4 of 9 positions (a continuation with 5 cached tokens).
+        mask = torch.ones(9, 9).tril().bool()[-4:]
+        exact = torch.nn.functional.scaled_dot_product_attention(q[:, :, -4:], k, v, attn_mask=mask)
+        assert torch.allclose(_attention_with_offset(q[:, :, -4:], k, v), exact, atol=1e-5, rtol=1e-5)
+
+
 def test_tokenizer_round_trip_and_unknowns() -> None:
     tok = CharTokenizer.default()
     assert tok.vocab_size == 97
