@@ -142,6 +142,13 @@ def _finish(path: Path, meta: dict[str, str]) -> None:
         for dim in value.type.tensor_type.shape.dim:
             if dim.dim_param and dim.dim_param not in ("batch", "seq"):
                 dim.dim_param = "present_seq"  # "past + seq"
+    # The exporter annotates every node with its Python stack trace, module path and FX node: a third
+    # of a small model's bytes, and absolute paths of the machine that exported it (so the same
+    # checkpoint exported from two checkouts had different bytes). Nothing reads them at run time.
+    for node in proto.graph.node:
+        del node.metadata_props[:]
+    for value_info in (*proto.graph.input, *proto.graph.output, *proto.graph.value_info):
+        del value_info.metadata_props[:]
     del proto.metadata_props[:]
     for key, value in sorted(meta.items()):
         proto.metadata_props.add(key=key, value=value)

@@ -47,6 +47,22 @@ def test_onnx_format_and_metadata(exported: dict[str, Any], trained: Path) -> No
         assert meta["parity_shapes"] == "1x1,3x16,1x16,2x6+7 cached"  # 3x17 is capped by the context
 
 
+def test_export_is_reproducible_and_names_no_local_paths(exported: dict[str, Any], trained: Path) -> None:
+    """Node annotations (stack traces with absolute paths) are dropped: the same checkpoint gives the
+    same bytes from any checkout, which is what the demo manifests' sha256 rely on."""
+    import onnx
+
+    for key in ("fp32", "int8"):
+        raw = exported[key].read_bytes()
+        source_dir = str(Path(export_module.__file__).resolve().parent).encode()
+        assert b"stack_trace" not in raw and source_dir not in raw
+        proto = onnx.load(str(exported[key]))
+        assert not any(node.metadata_props for node in proto.graph.node)
+    again = trained.parent / "again.onnx"
+    assert run_cli("export", trained, "--out", again, "--quiet").exit_code == 0
+    assert again.read_bytes() == exported["fp32"].read_bytes()
+
+
 def test_parity_against_pytorch_on_several_shapes(exported: dict[str, Any], trained: Path) -> None:
     model, _ = build_model(load_checkpoint(trained))
     runner = LMRunner(load_model(exported["fp32"]))
