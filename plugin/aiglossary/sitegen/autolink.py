@@ -177,7 +177,10 @@ class TermMatcher:
         for token in _TOKEN.finditer(html):
             if token.start() > pos:
                 chunk = html[pos : token.start()]
-                out.append(chunk if skipping else self._link_text(chunk, href, title, own, seen, linked))
+                if skipping or chunk.isspace():
+                    out.append(chunk)
+                else:
+                    out.append(self._link_text(chunk, href, title, own, seen, linked))
             pos = token.end()
             tag = token.group(0)
             if tag == NOLINK_START:
