@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aiglossary.sitegen.autolink import (
     NOLINK_END,
@@ -11,6 +13,8 @@ from aiglossary.sitegen.autolink import (
     regular_plurals,
     unlink,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 NAMES = {
     "neural-network": ["neural network", "neural networks", "neural net", "ANN", "ANNs"],
@@ -140,6 +144,58 @@ def test_unlink_undoes_link_html(matcher: TermMatcher) -> None:
     out, linked = link(matcher, html)
     assert out.count('class="glossary-term"') == 6 and linked
     assert unlink(out) == html  # links with other attributes (explicit ones, authors') stay
+
+
+_PIECES = [
+    "LLM",
+    "LLMs",
+    "llm",
+    "neural network",
+    "Neural Networks",
+    "batch",
+    "mini-batch",
+    "ONNX",
+    "amp",
+    "&amp;",
+    " ",
+    "\n",
+    ", ",
+    "x",
+    "<p>",
+    "</p>",
+    "<h2>",
+    "</h2>",
+    "<h3 id='a'>",
+    "</h3>",
+    "<code>",
+    "</code>",
+    "<pre>",
+    "</pre>",
+    '<a href="/y/">',
+    "</a>",
+    "<br/>",
+    "<img src=x>",
+    "<!-- LLM -->",
+    "<em>",
+    "</em>",
+    NOLINK_START,
+    NOLINK_END,
+    "<svg>",
+    "</svg>",
+    "<",
+    ">",
+    "<p title='LLM'>",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_link_html_only_adds_links(matcher: TermMatcher, pieces: list[str]) -> None:
+    """Whatever the markup, linking only wraps mentions (and drops the no-link markers)."""
+    html = "".join(pieces)
+    out, linked = link(matcher, html)
+    assert unlink(out) == html.replace(NOLINK_START, "").replace(NOLINK_END, "")
+    assert set(re.findall(r'<a class="glossary-term" href="/g/([^/]+)/"', out)) == linked
 
 
 def test_empty_matcher() -> None:

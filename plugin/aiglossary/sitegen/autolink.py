@@ -27,14 +27,14 @@ SKIP_TAGS = frozenset(
 SECTION_TAGS = frozenset({"h1", "h2", "h3"})
 VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed"})
 
-_TOKEN = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+# A comment, a tag (group 1: "/" when closing, group 2: its name) or any other markup.
+_TOKEN = re.compile(r"<!--.*?-->|<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)[^>]*>|<[^>]*>", re.DOTALL)
 # Generated pages wrap lists of summaries in these so they are not linked; the markers are removed.
 NOLINK_START = "<!--glossary-nolink-->"
 NOLINK_END = "<!--/glossary-nolink-->"
 # What link_html writes for a mention (text is plain text, never markup), and how to undo it.
 _AUTOLINK_FORMAT = '<a class="glossary-term" href="{href}" title="{title}">{text}</a>'
 _AUTOLINK = re.compile(r'<a class="glossary-term" href="[^"<>]*" title="[^"<>]*">([^<]*)</a>')
-_TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
 
 
@@ -168,45 +168,52 @@ class TermMatcher:
         result = LinkResult(html)
         if not self.size:
             return result
+        # Untouched stretches of the page are copied in one slice each: only a text chunk that gains a
+        # link, and the no-link markers (dropped), break the page into pieces.
         out: list[str] = []
         depth: dict[str, int] = {}
         skipping = 0
         seen: set[str] = set()
         linked: set[str] = set()
-        pos = 0
+        pos = 0  # end of the last token
+        last = 0  # html[last:] is not in out yet
         for token in _TOKEN.finditer(html):
-            if token.start() > pos:
-                chunk = html[pos : token.start()]
-                if skipping or chunk.isspace():
-                    out.append(chunk)
-                else:
-                    out.append(self._link_text(chunk, href, title, own, seen, linked))
+            start = token.start()
+            if start > pos and not skipping:
+                chunk = html[pos:start]
+                if not chunk.isspace():
+                    done = self._link_text(chunk, href, title, own, seen, linked)
+                    if done is not chunk:
+                        out += (html[last:pos], done)
+                        last = start
             pos = token.end()
-            tag = token.group(0)
-            if tag == NOLINK_START:
-                skipping += 1
+            name = token.group(2)
+            if name is None:
+                tag = token.group(0)
+                if tag in (NOLINK_START, NOLINK_END):
+                    out.append(html[last:start])
+                    last = pos
+                    skipping = skipping + 1 if tag == NOLINK_START else max(skipping - 1, 0)
                 continue
-            if tag == NOLINK_END:
-                skipping = max(skipping - 1, 0)
-                continue
-            out.append(tag)
-            m = _TAG_NAME.match(tag)
-            if not m:
-                continue
-            closing, name = m.group(1) == "/", m.group(2).lower()
+            name = name.lower()
+            closing = token.group(1) == "/"
             if name in SKIP_TAGS:
                 if closing:
                     if depth.get(name, 0) > 0:
                         depth[name] -= 1
                         skipping -= 1
-                elif not tag.endswith("/>"):
+                elif not token.group(0).endswith("/>"):
                     depth[name] = depth.get(name, 0) + 1
                     skipping += 1
             if name in SECTION_TAGS and not closing:
                 seen.clear()
-        if pos < len(html):
+        if pos < len(html) and not skipping:
             tail = html[pos:]
-            out.append(tail if skipping else self._link_text(tail, href, title, own, seen, linked))
+            done = self._link_text(tail, href, title, own, seen, linked)
+            if done is not tail:
+                out += (html[last:pos], done)
+                last = len(html)
+        out.append(html[last:])
         result.html = "".join(out)
         result.linked = linked
         return result
