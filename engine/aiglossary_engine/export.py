@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from aiglossary_engine import PRODUCER, __version__
+from aiglossary_engine import DEFAULT_OPSET, PRODUCER, __version__
 from aiglossary_engine.checkpoint import Checkpoint, file_sha256, load_checkpoint
 from aiglossary_engine.digits import DigitsConfig, DigitsNet, load_digits_split
 from aiglossary_engine.errors import EngineError
@@ -230,7 +230,7 @@ def _evaluate(session: Any, feeds: list[dict[str, np.ndarray]]) -> tuple[float, 
     return total / count, np.concatenate(preds)
 
 
-def export_checkpoint(folder: Path, out: Path, int8: bool = False, opset: int = 18) -> ExportReport:
+def export_checkpoint(folder: Path, out: Path, int8: bool = False, opset: int = DEFAULT_OPSET) -> ExportReport:
     if not 18 <= opset <= 21:
         raise EngineError(f"Invalid value for '--opset': must be 18 to 21, got {opset}")
     if out.suffix != ".onnx":

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from aiglossary_engine import DEFAULT_OPSET
 from aiglossary_engine.commands._common import echo_kv, quiet_option
 
 
@@ -13,7 +14,7 @@ from aiglossary_engine.commands._common import echo_kv, quiet_option
 @click.argument("checkpoint_dir", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="The .onnx file to write.")
 @click.option("--int8", is_flag=True, help="Quantize weights to int8 (accepted only if held-out loss holds).")
-@click.option("--opset", type=int, default=18, show_default=True, help="ONNX opset, 18 to 21.")
+@click.option("--opset", type=int, default=DEFAULT_OPSET, show_default=True, help="ONNX opset, 18 to 21.")
 @quiet_option
 def export(checkpoint_dir: Path, out: Path, int8: bool, opset: int, quiet: bool) -> None:
     """Export CHECKPOINT_DIR to ONNX, check parity with PyTorch and report the held-out loss."""
