@@ -676,6 +676,7 @@ SECTION = "## Site build at scale"
 def update_docs(path: Path, table: str, command: str, args: argparse.Namespace, notes: list[str]) -> None:
     """Replace (or append) the "Site build at scale" section of the benchmark page."""
     cpu = platform.processor() or platform.machine()
+    load = "not recorded" if args.load_at_start is None else f"{args.load_at_start:.1f}"
     body = [
         SECTION,
         "",
@@ -689,8 +690,9 @@ def update_docs(path: Path, table: str, command: str, args: argparse.Namespace, 
         "`mkdocs build`; the three variants of a size are built one after the other, in turn.",
         f"Times are the fastest of {args.repeat} runs per variant (sizes up to {args.repeat_max_terms:,} terms;",
         f"larger sizes: one run), in seconds, measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPU cores",
-        f"({cpu}, Python {platform.python_version()}) shared with other jobs, so compare the ratios, not",
-        f"the seconds. Plugin: {args.plugin_label}.",
+        f"({cpu}, Python {platform.python_version()}); the 1-minute load average was {load} when the run",
+        "started (other jobs on the machine slow some builds more than others: compare the ratios, not the",
+        f"seconds). Plugin: {args.plugin_label}.",
         "",
         "```sh",
         command,
@@ -758,9 +760,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+_OUTPUT_OPTIONS = ("--update-docs", "--results-json", "--from-json")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    command = ".venv/bin/python bench/site_scale.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    # The command that measures: where the results are written is left out.
+    given = list(sys.argv[1:] if argv is None else argv)
+    kept = [
+        a for i, a in enumerate(given) if a not in _OUTPUT_OPTIONS and (i == 0 or given[i - 1] not in _OUTPUT_OPTIONS)
+    ]
+    kept = [a for a in kept if a.split("=", 1)[0] not in _OUTPUT_OPTIONS]
+    command = ".venv/bin/python bench/site_scale.py " + " ".join(kept)
+    args.load_at_start = os.getloadavg()[0]
 
     def done(results: dict[int, dict[str, Result]]) -> None:
         # After every size, so a long run that is stopped still leaves what it measured.
@@ -778,6 +790,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote the table into {args.update_docs}")
         if args.results_json:
             data = {"command": command, "plugin": args.plugin_label, "repeat": args.repeat}
+            data["load_at_start"] = args.load_at_start
             data["results"] = {str(n): {k: asdict(r) for k, r in res.items()} for n, res in results.items()}
             Path(args.results_json).write_text(json.dumps(data, indent=1), "utf-8")
 
@@ -785,6 +798,7 @@ def main(argv: list[str] | None = None) -> int:
         # Report again from the times a run saved (e.g. after a change of this report's wording).
         data = json.loads(Path(args.from_json).read_text("utf-8"))
         command, args.plugin_label, args.repeat = data["command"], data["plugin"], data["repeat"]
+        args.load_at_start = data.get("load_at_start")
         done({int(n): {k: Result(**r) for k, r in res.items()} for n, res in data["results"].items()})
     else:
         run(args, done)
