@@ -134,10 +134,11 @@ class LMTask(Task):
     @torch.no_grad()
     def evaluate(self, model: nn.Module, rows: slice) -> dict[str, float]:
         losses = []
+        device = _device_of(model)
         for i in range(self.spec.eval_batches):  # the same windows at every evaluation
             gen = step_generator(self.spec.seed, i, stream=1)
             x, y = lm_batch(self.data.val, self.spec.batch_size, self.block, gen)
-            losses.append(model(x[rows], y[rows])[1])
+            losses.append(model(x[rows].to(device), y[rows].to(device))[1])
         return {"val_loss": torch.stack(losses).mean().item()}
 
     def files(self) -> dict[str, bytes]:
@@ -181,15 +182,23 @@ class DigitsTask(Task):
         n = len(x)
         part = slice(rows.start * n // self.spec.batch_size, rows.stop * n // self.spec.batch_size)
         x, y = x[part], y[part]
+        device = _device_of(model)
         if self.objective == "denoise":
-            noisy = self._corrupt(x, step_generator(self.spec.seed, 0, stream=1))
+            noisy = self._corrupt(x, step_generator(self.spec.seed, 0, stream=1)).to(device)
+            x = x.to(device)
             loss = F.binary_cross_entropy_with_logits(_unwrap(model).reconstruct(noisy), x)
             return {"val_loss": loss.item()}
+        x, y = x.to(device), y.to(device)
         logits = model(x)
         return {
             "val_loss": F.cross_entropy(logits, y).item(),
             "val_accuracy": (logits.argmax(-1) == y).float().mean().item(),
         }
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    """Where the model's weights are: evaluation batches are made on the CPU and moved there."""
+    return next(model.parameters()).device
 
 
 def _unwrap(model: nn.Module) -> DigitsNet:
@@ -354,7 +363,7 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
         result = task.evaluate(model, rows)
         model.train()
         if ctx.world > 1:  # every rank saw an equal share: average
-            values = torch.tensor(list(result.values()), dtype=torch.float64)
+            values = torch.tensor(list(result.values()), dtype=torch.float64, device=ctx.device)  # nccl: on the GPU
             dist.all_reduce(values)
             result = dict(zip(result, (values / ctx.world).tolist(), strict=True))
         return result
@@ -391,7 +400,7 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
         if step % spec.log_interval == 0 or do_eval:
             now = time.perf_counter()
             if ctx.world > 1:  # log the loss of the global batch, not of this rank's share
-                summed = torch.tensor([window_loss], dtype=torch.float64)
+                summed = torch.tensor([window_loss], dtype=torch.float64, device=ctx.device)
                 dist.all_reduce(summed)
                 window_loss = summed.item() / ctx.world
             rate = items_per_step * window_steps / max(now - t_window, 1e-9)
