@@ -763,15 +763,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 _OUTPUT_OPTIONS = ("--update-docs", "--results-json", "--from-json")
 
 
+def measuring_command(given: list[str]) -> str:
+    """The command line that measures: options that only say where results go are left out."""
+    kept: list[str] = []
+    skip_value = False
+    for arg in given:
+        if skip_value:
+            skip_value = False
+        elif arg.split("=", 1)[0] in _OUTPUT_OPTIONS:
+            skip_value = "=" not in arg  # "--opt value" also drops the value
+        else:
+            kept.append(arg)
+    return ".venv/bin/python bench/site_scale.py " + " ".join(kept)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # The command that measures: where the results are written is left out.
-    given = list(sys.argv[1:] if argv is None else argv)
-    kept = [
-        a for i, a in enumerate(given) if a not in _OUTPUT_OPTIONS and (i == 0 or given[i - 1] not in _OUTPUT_OPTIONS)
-    ]
-    kept = [a for a in kept if a.split("=", 1)[0] not in _OUTPUT_OPTIONS]
-    command = ".venv/bin/python bench/site_scale.py " + " ".join(kept)
+    command = measuring_command(list(sys.argv[1:] if argv is None else argv))
     args.load_at_start = os.getloadavg()[0]
 
     def done(results: dict[int, dict[str, Result]]) -> None:
