@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -21,7 +24,6 @@ TERM_SECTIONS = [
     "common-misconceptions",
     "how-people-say-it",
     "related-terms",
-    "what-to-learn-next",
     "referenced-by",
     "curious-about-more",
 ]
@@ -47,7 +49,8 @@ def test_real_term_page(real_site: BuildResult) -> None:
     html = real_site.html("glossary/pre-training/")
     ids = h2_ids(html)
     assert [i for i in ids if i in TERM_SECTIONS] == TERM_SECTIONS
-    assert ids.index("try-it-live") < ids.index("sources")
+    # The live demo comes straight after the plain explanation (it shows what the text claims).
+    assert ids.index("try-it-live") == ids.index("plain-explanation") + 1
     assert '<div class="glossary-demo" data-demo="pretraining"></div>' in html
     assert "<title>Pre-training - AI Glossary</title>" in html
     assert 'class="glossary-difficulty glossary-difficulty--beginner"' in html
@@ -87,8 +90,11 @@ def test_real_search_parses_mentions_without_their_links(real_site: BuildResult)
 def test_real_backlinks_resolved_before_search(real_site: BuildResult) -> None:
     html = real_site.html("glossary/pre-training/")
     back = html[html.index('id="referenced-by"') : html.index('id="curious-about-more"')]
-    assert '<a href="../../">Home</a>' in back
-    assert '<a href="../fine-tuning/">Fine-tuning</a>' in back
+    assert '<p class="glossary-backlinks-pages"><strong>Pages:</strong> ' in back
+    assert '<a class="glossary-backlink" href="../../">Home</a>' in back
+    # Fine-tuning relates to pre-training, so it is listed under Related terms and not again here.
+    assert 'href="../fine-tuning/"' in html[html.index('id="related-terms"') : html.index('id="referenced-by"')]
+    assert 'href="../fine-tuning/"' not in back
     index = json.dumps(real_site.search_index())
     for marker in ("data-glossary-backlinks", "glossary-nolink", "glossary-backlinks"):
         assert marker not in index
@@ -343,8 +349,48 @@ def test_search_indexes_what_a_term_page_says_not_its_lists_of_other_terms(real_
     related = docs["glossary/pre-training/#related-terms"]["text"]
     referenced = docs["glossary/pre-training/#referenced-by"]["text"]
     assert related == "" and referenced == ""
-    assert "Fine-tuning" in html[html.index('id="related-terms"') : html.index('id="what-to-learn-next"')]
+    assert "Fine-tuning" in html[html.index('id="related-terms"') : html.index('id="referenced-by"')]
     assert "data-search-exclude" in html and "glossary-nosearch" in html
     # The content sections are indexed in full.
     assert "general schooling" in docs["glossary/pre-training/#plain-explanation"]["text"]
     assert "Myth" in docs["glossary/pre-training/#common-misconceptions"]["text"]
+
+
+# -- "Helpful?": Material's feedback with analytics, else "Suggest an improvement" with a repository --
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"repo_url": "https://github.com/example/ai-glossary"}, "https://github.com/example/ai-glossary/issues/new?"),
+        (
+            {"repo_url": "https://gitlab.com/example/ai-glossary"},
+            "https://gitlab.com/example/ai-glossary/-/issues/new?",
+        ),
+        ({"repo_url": "https://example.org/repo/"}, None),  # no known issue tracker
+        ({"repo_url": None, "edit_uri": None}, None),
+        (
+            {
+                "repo_url": "https://github.com/example/ai-glossary",
+                "extra": {"analytics": {"provider": "google", "property": "G-TEST", "feedback": {"title": "Helpful?"}}},
+            },
+            None,  # Material's own feedback widget asks instead
+        ),
+    ],
+)
+def test_suggest_an_improvement(tmp_path: Path, config: dict[str, Any], expected: str | None) -> None:
+    project = make_project(tmp_path, config={"site_url": "https://example.org/site/", **config})
+    result = mkdocs_build(project)
+    assert result.ok, result.error
+    html = result.html("glossary/alpha-term/")
+    links = re.findall(r'<a class="md-button glossary-suggest-link" href="([^"]+)"', html)
+    if expected is None:
+        assert links == []
+        return
+    assert len(links) == 1 and links[0].startswith(expected), links
+    query = parse_qs(urlparse(unescape(links[0])).query)
+    title_key = "title" if "github" in expected else "issue[title]"
+    body_key = "body" if "github" in expected else "issue[description]"
+    assert query[title_key] == ["Glossary: Alpha term"]
+    assert "Page: https://example.org/site/glossary/alpha-term/" in query[body_key][0]
+    assert "glossary/alpha-term.yaml" in query[body_key][0]

@@ -23,7 +23,6 @@ SECTIONS = [
     "Common misconceptions",
     "How people say it",
     "Related terms",
-    "What to learn next",
     "Referenced by",
     "Curious about more?",
 ]
@@ -57,19 +56,47 @@ def test_term_page_sections_in_reference_order(mini_builder: SiteBuilder) -> Non
     assert "glossary-demo" not in page.markdown
 
 
-def test_related_grouped_by_relation(mini_builder: SiteBuilder) -> None:
+def test_related_terms_one_section_learn_first_then_next(mini_builder: SiteBuilder) -> None:
+    """What to learn first and next lead the one "Related terms" section; no term is listed twice."""
     md = mini_builder.term_page("beta-term").markdown
-    related = md[md.index("## Related terms") : md.index("## What to learn next")]
+    assert "## What to learn next" not in md
+    related = md[md.index("## Related terms") : md.index("## Referenced by")]
     kinds = re.findall(r'<p class="glossary-relation-kind" data-relation="([a-z-]+)">', related)
-    assert kinds == ["prerequisite", "next-step", "see-also"]
-    assert 'href="../alpha-term/"' in related and 'href="../gamma-term/"' in related
+    assert kinds[:2] == ["learn-before", "learn-after"]
+    assert related.index("../alpha-term/") < related.index("../gamma-term/")
+    linked = re.findall(r'href="\.\./([a-z-]+)/"', related)
+    assert len(linked) == len(set(linked)), linked
+    # This entry's own note goes with each term it relates to.
+    assert "A fixture relation." in related
 
 
-def test_learn_next_lists_prerequisites_then_next_steps(mini_builder: SiteBuilder) -> None:
-    md = mini_builder.term_page("beta-term").markdown
-    part = md[md.index("## What to learn next") : md.index("## Referenced by")]
-    assert part.index("glossary-learn-before") < part.index("glossary-learn-after")
-    assert part.index("../alpha-term/") < part.index("../gamma-term/")
+def test_real_term_pages_list_each_related_term_once(real_builder: SiteBuilder) -> None:
+    for slug in real_builder.entries:
+        md = real_builder.term_page(slug).markdown
+        related = md[md.index("## Related terms") : md.index("## Referenced by")]
+        linked = re.findall(r'class="glossary-term" href="\.\./([a-z0-9-]+)/"', related)
+        assert len(linked) == len(set(linked)), (slug, linked)
+        assert set(linked) == real_builder.related_slugs(slug), slug
+
+
+def test_referenced_by_is_compact_terms_then_pages(mini_builder: SiteBuilder) -> None:
+    items = [
+        ("Alpha term", "../alpha-term/", "term", "alpha-term"),
+        ("Delta term", "../delta-term/", "term", "delta-term"),
+        ("Home", "../../", "page", None),
+    ]
+    out = mini_builder.backlinks_html("gamma-term", items)
+    related = mini_builder.related_slugs("gamma-term")
+    shown = [slug for *_, slug in items[:2] if slug not in related]
+    terms_line = re.search(r'<p class="glossary-backlinks-terms">(.*?)</p>', out)
+    if shown:
+        assert terms_line is not None
+        assert all(f"../{s}/" in terms_line.group(1) for s in shown)
+    assert re.search(
+        r'<p class="glossary-backlinks-pages"><strong>Pages:</strong> <a [^>]*href="\.\./\.\./">Home</a></p>', out
+    )
+    assert out.count("<li") == 0, "inline lists, not one line per link"
+    assert "No other page links here yet." in mini_builder.backlinks_html("gamma-term", [])
 
 
 def test_demo_slot_exact(real_builder: SiteBuilder) -> None:

@@ -30,7 +30,7 @@ from collections import defaultdict
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlencode, urljoin, urlparse
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -139,6 +139,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             templates=TemplateRenderer(base / templates_dir if templates_dir else None),
             markdown=_MARKDOWN,
             edit_url=self._edit_urls.get,
+            suggest_url=self._suggest_url_factory(config),
             stash=True,
         )
         auto = self.config.autolink
@@ -174,6 +175,41 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         if self.config.strict and kb.errors:
             lines = "\n".join(str(p) for p in kb.errors)
             raise PluginError(f"glossary: {len(kb.errors)} error(s) in {self.config.glossary_dir}/ (strict):\n{lines}")
+
+    def _suggest_url_factory(self, config: Any) -> Any:
+        """Links for "Suggest an improvement": a new issue about the term in the site's repository.
+
+        Only without Material's feedback widget (which needs analytics) and with a GitHub or GitLab
+        ``repo_url``; with neither, term pages show nothing.
+        """
+        analytics = (config.extra or {}).get("analytics") or {}
+        repo = (config.repo_url or "").rstrip("/")
+        host = urlparse(repo).netloc.lower()
+        if analytics.get("feedback") or not repo:
+            return None
+        if host == "github.com" or host.endswith(".github.com"):
+            new_issue, title_key, body_key = f"{repo}/issues/new", "title", "body"
+        elif "gitlab" in host:
+            new_issue, title_key, body_key = f"{repo}/-/issues/new", "issue[title]", "issue[description]"
+        else:
+            return None
+        site = config.site_url or ""
+
+        def url(slug: str) -> str | None:
+            assert self.kb is not None
+            entry = self.kb.entries[slug]
+            page = (
+                urljoin(site, self.layout.url(self.layout.term(slug)))
+                if site
+                else self.layout.url(self.layout.term(slug))
+            )
+            body = (
+                f"Page: {page}\nEntry: glossary/{slug}.yaml\n\n"
+                "What is unclear, wrong or missing? (Quote the sentence if you can.)\n"
+            )
+            return f"{new_issue}?{urlencode({title_key: f'Glossary: {entry.term}', body_key: body})}"
+
+        return url
 
     def _edit_url(self, slug: str, config: Any) -> str | None:
         """The URL that edits ``slug``'s YAML file, from the plugin's or the site's ``edit_uri``."""
@@ -316,7 +352,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 continue
             sources: dict[str, None] = dict.fromkeys(self.layout.term(s) for s in related_from.get(slug, []))
             sources.update(self._refs.get(slug, {}))
-            items: list[tuple[str, str, str]] = []
+            items: list[tuple[str, str, str, str | None]] = []
             for other_src in sources:
                 other = pages_by_src.get(other_src)
                 if other is None or other_src == src:
@@ -324,10 +360,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 other_slug = self._term_src.get(other_src)
                 title = entries[other_slug].term if other_slug else (other.title or other_src)
                 kind = "term" if other_slug else "page"
-                items.append((title, relative_url(other.file.url, page.file.url), kind))
+                items.append((title, relative_url(other.file.url, page.file.url), kind, other_slug))
             items.sort(key=lambda t: (t[2] != "term", t[0].casefold()))
             marker = BACKLINKS_MARKER.format(slug=slug)
-            page.content = page.content.replace(marker, self.builder.backlinks_html(items))
+            page.content = page.content.replace(marker, self.builder.backlinks_html(slug, items))
         return env
 
     # -- search: pages are indexed without their navigation blocks and auto-links --------------------

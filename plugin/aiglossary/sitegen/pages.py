@@ -39,7 +39,7 @@ BACKLINKS_MARKER = '<div class="glossary-backlinks" data-glossary-backlinks="{sl
 ANCHORS = {
     "misconceptions": "common-misconceptions",
     "phrases": "how-people-say-it",
-    "learn_next": "what-to-learn-next",
+    "learn_next": "related-terms",
 }
 SEARCH_BOOST = 3
 
@@ -105,6 +105,7 @@ class SiteBuilder:
         templates: TemplateRenderer | None = None,
         markdown: MarkdownRenderer | None = None,
         edit_url: Callable[[str], str | None] | None = None,
+        suggest_url: Callable[[str], str | None] | None = None,
         stash: bool = False,
     ) -> None:
         self.kb = kb
@@ -112,6 +113,8 @@ class SiteBuilder:
         self.templates = templates or TemplateRenderer()
         self.md = markdown or MarkdownRenderer()
         self.edit_url = edit_url or (lambda slug: None)
+        # "Suggest an improvement": a new issue about the term, when the site names its repository.
+        self.suggest_url = suggest_url or (lambda slug: None)
         self.stash = stash
         self.entries = kb.entries
         self.learn = LearnIndex(self.entries)
@@ -179,13 +182,25 @@ class SiteBuilder:
         ]
         other = entry.comparison.with_
         sources = {s.id: s for s in entry.sources}
+        # One "Related terms" section: what to learn first and next (from every prerequisite and
+        # next-step relation that involves this term, in learning-path order), then the entry's
+        # other relations. A term is listed once, with this entry's note where it has one.
+        notes = {
+            rel.term: Markup(md.inline(rel.note))
+            for rel in entry.related
+            if rel.term in self.entries and rel.term != slug
+        }
+        learn_before = [self._term_item(src, s) | {"note": notes.get(s)} for s in self.learn.prerequisites(slug)]
+        learn_after = [self._term_item(src, s) | {"note": notes.get(s)} for s in self.learn.next_steps(slug)]
+        listed = {t["slug"] for t in learn_before} | {t["slug"] for t in learn_after}
         groups = []
         for kind, heading in RELATION_GROUPS:
             items = [
-                {"link": self.term_link(src, rel.term), "note": Markup(md.inline(rel.note))}
+                {"link": self.term_link(src, rel.term), "note": notes[rel.term]}
                 for rel in entry.related
-                if rel.relation is kind and rel.term in self.entries and rel.term != slug
+                if rel.relation is kind and rel.term in notes and rel.term not in listed
             ]
+            listed.update(rel.term for rel in entry.related if rel.relation is kind)
             if items:
                 groups.append({"kind": kind.value, "heading": heading, "items": items})
         context = {
@@ -237,13 +252,14 @@ class SiteBuilder:
             ],
             "phrases": [Markup(md.inline(p)) for p in entry.phrases],
             "related_groups": groups,
-            "learn_before": [self._term_item(src, s) for s in self.learn.prerequisites(slug)],
-            "learn_after": [self._term_item(src, s) for s in self.learn.next_steps(slug)],
+            "learn_before": learn_before,
+            "learn_after": learn_after,
             "backlinks_marker": Markup(BACKLINKS_MARKER.format(slug=slug)),
             "anchors": ANCHORS,
             "sources": entry.sources,
             "demo": entry.demo,
             "edit_url": self.edit_url(slug),
+            "suggest_url": self.suggest_url(slug),
             "source_file": file.display if file else f"{slug}.yaml",
             "index_url": self.layout.relative(src, self.layout.index),
         }
@@ -351,17 +367,45 @@ class SiteBuilder:
     def export_json(self) -> str:
         return json.dumps(self.export(), ensure_ascii=False, separators=(",", ":"))
 
-    def backlinks_html(self, items: Iterable[tuple[str, str, str]]) -> str:
-        """The "Referenced by" list from ``(title, href, kind)`` items (``kind``: term or page)."""
-        rows = [
-            Markup('<li class="glossary-backlink glossary-backlink--{}"><a href="{}">{}</a></li>').format(
-                kind, href, title
+    def related_slugs(self, slug: str) -> set[str]:
+        """The terms a term page already lists under "Related terms"."""
+        entry = self.entries[slug]
+        shown = set(self.learn.prerequisites(slug)) | set(self.learn.next_steps(slug))
+        return shown | {rel.term for rel in entry.related if rel.term in self.entries and rel.term != slug}
+
+    def backlinks_html(self, slug: str, items: Iterable[tuple[str, str, str, str | None]]) -> str:
+        """ "Referenced by" for ``slug`` from ``(title, href, kind, term slug)`` items (``kind``: term or page).
+
+        Terms come first as one compact line, other pages on a line of their own; terms already
+        listed under "Related terms" are not repeated.
+        """
+        related = self.related_slugs(slug)
+        items = list(items)
+        terms = [(t, h) for t, h, kind, other in items if kind == "term" and other not in related]
+        pages = [(t, h) for t, h, kind, _ in items if kind != "term"]
+        shown_above = sum(1 for _, _, kind, other in items if kind == "term" and other in related)
+
+        def line(css: str, label: str, links: list[tuple[str, str]]) -> Markup:
+            joined = Markup(", ").join(
+                Markup('<a class="glossary-backlink" href="{}">{}</a>').format(href, title) for title, href in links
             )
-            for title, href, kind in items
-        ]
-        if not rows:
+            return Markup('<p class="glossary-backlinks-{}"><strong>{}:</strong> {}</p>').format(css, label, joined)
+
+        out: list[Markup] = []
+        if terms:
+            out.append(line("terms", "Terms", terms))
+        if pages:
+            out.append(line("pages", "Pages", pages))
+        if shown_above:
+            note = (
+                "The related terms above link here too."
+                if terms
+                else "Every term that links here is a related term above."
+            )
+            out.append(Markup('<p class="glossary-backlinks-note">{}</p>').format(note))
+        if not out:
             return '<p class="glossary-backlinks-empty">No other page links here yet.</p>'
-        return '<ul class="glossary-backlinks">' + "".join(rows) + "</ul>"
+        return str(Markup('<div class="glossary-backlinks">') + Markup("").join(out) + Markup("</div>"))
 
 
 def relative_to_page(layout: Layout, page_src: str, target: str) -> str:
