@@ -380,7 +380,8 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
         log.rewrite()  # drop lines written after the last checkpoint
     raw_model = model
     if ctx.world > 1:
-        model = nn.parallel.DistributedDataParallel(model)
+        # The digits model has heads a recipe may not use (decoder, projection): DDP must expect that.
+        model = nn.parallel.DistributedDataParallel(model, find_unused_parameters=isinstance(task, DigitsTask))
 
     base_config = {
         "task": recipe.task,
