@@ -96,7 +96,7 @@ def _engine_limited(limit: int, *args: str | Path) -> subprocess.CompletedProces
 
 
 def test_resume_never_truncates_metrics_and_a_file_size_limit_is_one_line(
-    make_recipe: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    trained: Path, make_recipe: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--resume first drops the lines logged after the checkpoint: that rewrite must be atomic."""
     out = _unfinished(make_recipe, tmp_path, monkeypatch)
@@ -113,6 +113,12 @@ def test_resume_never_truncates_metrics_and_a_file_size_limit_is_one_line(
     assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert f"Error: {fresh}: cannot write the checkpoint (File too large)" in proc.stderr
     assert not list(tmp_path.glob(".fresh.*")), "the staging folder was left behind"
+    proc = _engine_limited(20_000, "export", trained, "--out", tmp_path / "m.onnx")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert (
+        f"Error: {tmp_path / 'm.onnx'}: cannot write the ONNX file (File too large); nothing was written" in proc.stderr
+    )
+    assert not list(tmp_path.glob("*.onnx")) and not list(tmp_path.glob(".export-*"))
 
 
 def test_a_full_disk_leaves_no_staging_folder_and_the_previous_checkpoint(
