@@ -467,66 +467,71 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
     step, last_val = start, None
     window_loss, window_steps, t_window = 0.0, 0, time.perf_counter()
     t_start, steps_run, paused = time.perf_counter(), 0, 0.0  # paused: evaluation and checkpoints
-    while step < spec.steps:
-        lr = get_lr(step, spec, spec.steps)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        batch = tuple(t.to(ctx.device) for t in task.batch(step, rows))
-        loss = task.loss(model, batch)
-        loss.backward()
-        if spec.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), spec.grad_clip, foreach=True)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        step += 1
-        steps_run += 1
-        window_loss += loss.item()
-        window_steps += 1
+    try:
+        while step < spec.steps:
+            lr = get_lr(step, spec, spec.steps)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            batch = tuple(t.to(ctx.device) for t in task.batch(step, rows))
+            loss = task.loss(model, batch)
+            loss.backward()
+            if spec.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), spec.grad_clip, foreach=True)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            steps_run += 1
+            window_loss += loss.item()
+            window_steps += 1
 
-        final = step == spec.steps
-        do_eval = step % spec.eval_interval == 0 or final
-        if step % spec.log_interval == 0 or do_eval:
-            now = time.perf_counter()
-            if ctx.world > 1:  # log the loss of the global batch, not of this rank's share
-                summed = torch.tensor([window_loss], dtype=torch.float64, device=ctx.device)
-                dist.all_reduce(summed)
-                window_loss = summed.item() / ctx.world
-            rate = items_per_step * window_steps / max(now - t_window, 1e-9)
-            row: dict[str, Any] = {
-                "step": step,
-                "train_loss": round(window_loss / window_steps, 6),
-                "val_loss": None,
-                f"{task.unit}_per_s": round(rate, 1),
-                "lr": lr,
-            }
-            if do_eval:
-                t_eval = time.perf_counter()
-                metrics = evaluate()
-                paused += time.perf_counter() - t_eval
-                row.update({k: round(v, 6) for k, v in metrics.items()})
-                last_val = metrics["val_loss"]
-                if last_val < best_val:
-                    best_val, best_step, stale = last_val, step, 0
-                    if spec.early_stopping:
-                        best_state = {k: v.detach().cpu().clone() for k, v in raw_model.state_dict().items()}
-                else:
-                    stale += 1
-            log.add(row)
+            final = step == spec.steps
+            do_eval = step % spec.eval_interval == 0 or final
+            if step % spec.log_interval == 0 or do_eval:
+                now = time.perf_counter()
+                if ctx.world > 1:  # log the loss of the global batch, not of this rank's share
+                    summed = torch.tensor([window_loss], dtype=torch.float64, device=ctx.device)
+                    dist.all_reduce(summed)
+                    window_loss = summed.item() / ctx.world
+                rate = items_per_step * window_steps / max(now - t_window, 1e-9)
+                row: dict[str, Any] = {
+                    "step": step,
+                    "train_loss": round(window_loss / window_steps, 6),
+                    "val_loss": None,
+                    f"{task.unit}_per_s": round(rate, 1),
+                    "lr": lr,
+                }
+                if do_eval:
+                    t_eval = time.perf_counter()
+                    metrics = evaluate()
+                    paused += time.perf_counter() - t_eval
+                    row.update({k: round(v, 6) for k, v in metrics.items()})
+                    last_val = metrics["val_loss"]
+                    if last_val < best_val:
+                        best_val, best_step, stale = last_val, step, 0
+                        if spec.early_stopping:
+                            best_state = {k: v.detach().cpu().clone() for k, v in raw_model.state_dict().items()}
+                    else:
+                        stale += 1
+                log.add(row)
+                if bar is not None:
+                    bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=last_val, **{f"{task.unit}/s": f"{rate:,.0f}"})
+                window_loss, window_steps, t_window = 0.0, 0, time.perf_counter()
             if bar is not None:
-                bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=last_val, **{f"{task.unit}/s": f"{rate:,.0f}"})
-            window_loss, window_steps, t_window = 0.0, 0, time.perf_counter()
+                bar.update(1)
+            stop_early = bool(spec.early_stopping) and stale >= spec.early_stopping
+            if final or stop_early:
+                break
+            if step % spec.ckpt_interval == 0:
+                t_save = time.perf_counter()
+                save(step, finished=False, val_loss=last_val)
+                if ctx.world > 1:
+                    dist.barrier()
+                t_window += time.perf_counter() - t_save  # tokens/s counts training time only
+                paused += time.perf_counter() - t_save
+    except KeyboardInterrupt:  # Ctrl-C: end the progress bar's line before the message
         if bar is not None:
-            bar.update(1)
-        stop_early = bool(spec.early_stopping) and stale >= spec.early_stopping
-        if final or stop_early:
-            break
-        if step % spec.ckpt_interval == 0:
-            t_save = time.perf_counter()
-            save(step, finished=False, val_loss=last_val)
-            if ctx.world > 1:
-                dist.barrier()
-            t_window += time.perf_counter() - t_save  # tokens/s counts training time only
-            paused += time.perf_counter() - t_save
+            bar.close()
+        raise
     elapsed = time.perf_counter() - t_start
 
     # ---- finish ---------------------------------------------------------------------------------
