@@ -15,6 +15,7 @@ finds only the previous folder (killed between the renames) recovers it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -93,7 +94,8 @@ def write_checkpoint(folder: Path, files: dict[str, bytes | Callable[[Path], Non
         os.replace(staging, folder)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        recover(folder)  # killed between the two renames: the previous checkpoint comes back
+        with contextlib.suppress(OSError):
+            recover(folder)  # stopped between the two renames: the previous checkpoint comes back
         if isinstance(exc, OSError):
             raise EngineError(f"{folder}: cannot write the checkpoint ({os_reason(exc)})") from None
         raise

@@ -367,10 +367,16 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
             raise EngineError(f"{out}: this run already finished at step {ckpt.info['step']}; nothing to resume")
         state = ckpt.training_state()
         ckpt.load_weights(model)
-        optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["rng"])
-        start, stale = int(state["step"]), int(state["stale"])
-        best_val, best_step = float(state["best_val"]), state["best_step"]
+        try:
+            optimizer.load_state_dict(state["optimizer"])
+            torch.set_rng_state(state["rng"])
+            start, stale = int(state["step"]), int(state["stale"])
+            best_val, best_step = float(state["best_val"]), state["best_step"]
+        except (ValueError, TypeError, RuntimeError, KeyError) as exc:
+            raise EngineError(
+                f"{out / 'state.pt'}: does not fit this model and optimizer ({type(exc).__name__}) — "
+                "the checkpoint cannot be resumed"
+            ) from None
         if (out / "best.pt").is_file():
             best_state = ckpt.load_tensors("best.pt")
         metric_rows = [r for r in ckpt.metrics() if r.get("step", 0) <= start]

@@ -252,6 +252,10 @@ def test_resume_with_a_state_that_lacks_keys(
     make_recipe: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = _unfinished(make_recipe, tmp_path, monkeypatch)
+    state = torch.load(out / "state.pt", weights_only=True)
+    torch.save({**state, "optimizer": {"state": {}, "param_groups": []}}, out / "state.pt")
+    output = _clean(run_cli("pretrain", make_recipe(), "--out", out, "--resume", "--quiet"))
+    assert f"{out / 'state.pt'}: does not fit this model and optimizer (ValueError)" in output
     torch.save({"step": 20}, out / "state.pt")
     output = _clean(run_cli("pretrain", make_recipe(), "--out", out, "--resume", "--quiet"))
     assert (
