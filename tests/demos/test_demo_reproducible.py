@@ -4,6 +4,7 @@ whose numbers are all the same is not rewritten (issue 12, fresh-clone friction)
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,8 @@ def test_the_recorded_command_is_the_same_however_it_was_typed(tmp_path: Path, m
     monkeypatch.setattr(demos, "build_demo", fake_build)
     monkeypatch.setattr("aiglossary_engine.commands.build_demos._summary", lambda *a: "")
     for args in (["digits", "-q"], ["digits", "--work", str(tmp_path / "w")], ["digits", "--budget", "full"]):
-        result = CliRunner().invoke(cli, ["build-demos", *args, "--out", str(tmp_path / "out")])
+        argv = ["build-demos", *args, "--out", str(tmp_path / "out")]
+        monkeypatch.setattr(sys, "argv", ["engine", *argv])  # as typed in a shell
+        result = CliRunner().invoke(cli, argv)
         assert result.exit_code == 0, result.output
     assert seen == ["engine build-demos digits --budget full"] * 3
