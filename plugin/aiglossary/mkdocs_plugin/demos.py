@@ -58,7 +58,7 @@ class DemoHooks:
         for name in ORT_FILES:
             files.append(File.generated(config, f"{ORT_DIR}/{name}", abs_src_path=str(dist / name)))
 
-    def on_page_content(self, html: str, page_url: str, src_uri: str = "") -> str:
+    def on_page_content(self, html: str, page_url: str) -> str:
         if 'class="glossary-demo"' not in html:
             return html
         built = self.renderer.demos if self.renderer is not None else {}
