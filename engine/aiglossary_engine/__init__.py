@@ -16,4 +16,24 @@ DEFAULT_OPSET = 20
 one kernel; at 18 the exporter spells it out with ``Pow``/``Tanh``/``Mul`` (1x128 forward 9-15% slower).
 onnxruntime-web 1.30 runs it (the browser tests load the demo models)."""
 
-__all__ = ["DEFAULT_OPSET", "PRODUCER", "__version__"]
+# Upper bounds on values that otherwise run or allocate without limit (issue 12): a typo such as
+# ``steps: 1000000000000`` is an error that names the limit, not a run that never ends.
+MAX_STEPS = 10_000_000
+"""Training steps (``train.steps``, ``--steps``): days of training for the largest recipe."""
+MAX_EVAL_BATCHES = 10_000
+MAX_BATCH_SIZE = 1_048_576
+MAX_SEED = 2**63 - 1
+"""Seeds are 0 to 2**63 - 1: what PyTorch and NumPy both accept."""
+MAX_CHARS = 100_000
+"""Characters one ``generate`` or ``demo`` call may write (``--max-chars``)."""
+
+__all__ = [
+    "DEFAULT_OPSET",
+    "MAX_BATCH_SIZE",
+    "MAX_CHARS",
+    "MAX_EVAL_BATCHES",
+    "MAX_SEED",
+    "MAX_STEPS",
+    "PRODUCER",
+    "__version__",
+]

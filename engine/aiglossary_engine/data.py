@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import lzma
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,7 @@ from aiglossary_engine.recipes import TextData
 from aiglossary_engine.tokenizer import CharTokenizer
 
 STDLIB_CORPUS = "stdlib_docstrings.txt.xz"
+MAX_CORPUS_BYTES = 256 * 1024**2  # as int64 token ids: 2 GiB
 HELDOUT_CHARS = 65_536  # validation text kept in each checkpoint (export's int8 check reads it)
 
 
@@ -51,18 +53,35 @@ def glossary_texts(folder: Path, val_fraction: float) -> tuple[str, str]:
     return join(entry_plain_text(kb.entries[n]) for n in train), join(entry_plain_text(kb.entries[n]) for n in val)
 
 
+def read_corpus(path: Path) -> str:
+    """A training text file, refused before reading if it is endless (a device) or too large to hold."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise EngineError(f"{path}: cannot read the training text ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise EngineError(
+            f"{path}: not a regular file (a device or pipe may never end); give a UTF-8 text file "
+            f"of at most {MAX_CORPUS_BYTES // 1024**2} MiB"
+        )
+    if info.st_size > MAX_CORPUS_BYTES:
+        raise EngineError(
+            f"{path}: too large: {info.st_size / 1024**2:,.0f} MiB, more than the {MAX_CORPUS_BYTES // 1024**2} MiB "
+            "a character model's corpus may have here (each character becomes an 8-byte token id)"
+        )
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise EngineError(f"{path}: cannot read the training text ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise EngineError(f"{path}: not UTF-8 text (byte {exc.start}); give a UTF-8 text file") from None
+
+
 def corpus_texts(spec: TextData) -> tuple[str, str]:
     """(train text, validation text) for a recipe's ``data`` section."""
     if spec.corpus == "glossary":
         return glossary_texts(Path(spec.path or "glossary"), spec.val_fraction)
-    if spec.corpus == "stdlib":
-        text = stdlib_text()
-    else:
-        path = Path(spec.path or "")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise EngineError(f"{path}: cannot read the training text ({exc})") from None
+    text = stdlib_text() if spec.corpus == "stdlib" else read_corpus(Path(spec.path or ""))
     cut = int(len(text) * (1 - spec.val_fraction))
     return text[:cut], text[cut:]
 

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from aiglossary_engine import DEFAULT_OPSET, PRODUCER, __version__
-from aiglossary_engine.checkpoint import Checkpoint, file_sha256, load_checkpoint
+from aiglossary_engine.checkpoint import Checkpoint, file_sha256, load_checkpoint, os_reason
 from aiglossary_engine.digits import DigitsConfig, DigitsNet, load_digits_split
 from aiglossary_engine.errors import EngineError
 from aiglossary_engine.model import GPT, CachedLM, GPTConfig
@@ -54,6 +54,8 @@ class ExportReport:
     int8: bool
     size_bytes: int
     sha256: str
+    source_step: int = 0  # the step whose weights the checkpoint holds (the best one after early stopping)
+    source_val_loss: float | None = None  # that step's validation loss during training
 
 
 @contextlib.contextmanager
@@ -82,12 +84,12 @@ def _quiet(*loggers: str) -> Iterator[None]:
 def build_model(ckpt: Checkpoint) -> tuple[torch.nn.Module, CharTokenizer | None]:
     """The trained model of a checkpoint folder, in eval mode."""
     if ckpt.task == "lm":
-        tokenizer = CharTokenizer.from_json(ckpt.read_text("vocab.json"))
-        lm = GPT(GPTConfig.from_dict(ckpt.config["model"]))
-        lm.load_state_dict(ckpt.load_tensors("model.pt"))
+        tokenizer = ckpt.tokenizer()
+        lm = GPT(ckpt.model_config(GPTConfig))
+        ckpt.load_weights(lm)
         return lm.eval(), tokenizer
-    net = DigitsNet(DigitsConfig.from_dict(ckpt.config["model"]))
-    net.load_state_dict(ckpt.load_tensors("model.pt"))
+    net = DigitsNet(ckpt.model_config(DigitsConfig))
+    ckpt.load_weights(net)
     return net.eval(), None
 
 
@@ -232,14 +234,62 @@ def _evaluate(session: Any, feeds: list[dict[str, np.ndarray]]) -> tuple[float, 
     return total / count, np.concatenate(preds)
 
 
-def export_checkpoint(folder: Path, out: Path, int8: bool = False, opset: int = DEFAULT_OPSET) -> ExportReport:
-    if not 18 <= opset <= 21:
-        raise EngineError(f"Invalid value for '--opset': must be 18 to 21, got {opset}")
+def weights_account(ckpt: Checkpoint) -> tuple[int, float | None]:
+    """(step, validation loss) of the weights a checkpoint holds: the best step's after early stopping."""
+    info = ckpt.info
+    step = info.get("weights_step")
+    if not isinstance(step, int):  # checkpoints written before weights_step was recorded
+        kept_best = info.get("finished") and isinstance(info.get("best_step"), int)
+        kept_best = kept_best and ckpt.config.get("recipe", {}).get("train", {}).get("early_stopping")
+        step = int(info["best_step"]) if kept_best else int(info["step"])
+        loss = info.get("best_val_loss") if kept_best else info.get("val_loss")
+    else:
+        loss = info.get("weights_val_loss")
+    return step, float(loss) if isinstance(loss, int | float) else None
+
+
+def _check_out(out: Path, force: bool) -> None:
+    """Refuse an --out that exists (unless --force) or cannot be written, before the slow export."""
     if out.suffix != ".onnx":
         raise EngineError(f"Invalid value for '--out': must end in .onnx, got '{out}'")
+    if out.is_dir():
+        raise EngineError(f"{out}: is a folder; give the .onnx file to write")
+    if (out.exists() or out.is_symlink()) and not force:
+        raise EngineError(f"{out}: already exists; pass --force to replace it or choose another --out")
+    if out.parent.exists() and not out.parent.is_dir():
+        raise EngineError(f"{out.parent}: not a folder, so {out.name} cannot be written in it; choose another --out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EngineError(f"{out.parent}: cannot create the folder for --out ({os_reason(exc)})") from None
+
+
+def export_checkpoint(
+    folder: Path, out: Path, int8: bool = False, opset: int = DEFAULT_OPSET, force: bool = False
+) -> ExportReport:
+    if not 18 <= opset <= 21:
+        raise EngineError(f"Invalid value for '--opset': must be 18 to 21, got {opset}")
+    _check_out(out, force)
     ckpt = load_checkpoint(folder)
     model, tokenizer = build_model(ckpt)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    weights_step, weights_loss = weights_account(ckpt)
+    try:
+        return _export(ckpt, model, tokenizer, folder, out, int8, opset, weights_step, weights_loss)
+    except OSError as exc:
+        raise EngineError(f"{out}: cannot write the ONNX file ({os_reason(exc)}); nothing was written") from None
+
+
+def _export(
+    ckpt: Checkpoint,
+    model: torch.nn.Module,
+    tokenizer: CharTokenizer | None,
+    folder: Path,
+    out: Path,
+    int8: bool,
+    opset: int,
+    weights_step: int,
+    weights_loss: float | None,
+) -> ExportReport:
     meta: dict[str, str] = {
         "producer": PRODUCER,
         "engine_version": __version__,
@@ -247,7 +297,8 @@ def export_checkpoint(folder: Path, out: Path, int8: bool = False, opset: int = 
         "config": json.dumps(ckpt.config["model"], sort_keys=True),
         "source_checkpoint": str(folder),
         "source_sha256": file_sha256(Path(folder) / "model.pt"),
-        "source_step": str(ckpt.info["step"]),
+        "source_step": str(weights_step),
+        "source_val_loss": "" if weights_loss is None else f"{weights_loss:.6f}",
         "opset": str(opset),
     }
     if tokenizer is not None:
@@ -292,6 +343,8 @@ def export_checkpoint(folder: Path, out: Path, int8: bool = False, opset: int = 
         _finish(final, meta | checks | {"precision": "int8" if int8 else "fp32"})
         os.replace(final, out)
     return ExportReport(
+        source_step=weights_step,
+        source_val_loss=weights_loss,
         out=out,
         task=ckpt.task,
         opset=opset,

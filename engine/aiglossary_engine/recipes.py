@@ -8,12 +8,14 @@ the offending YAML node, like the glossary's own checks::
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from aiglossary_engine import MAX_BATCH_SIZE, MAX_EVAL_BATCHES, MAX_SEED, MAX_STEPS
 from aiglossary_engine.errors import EngineError
 
 RECIPES_DIR = Path(__file__).resolve().parents[1] / "recipes"
@@ -76,8 +78,8 @@ class DigitsData(_Strict):
 
 
 class TrainSpec(_Strict):
-    steps: int = Field(2000, ge=1)
-    batch_size: int = Field(32, ge=1)
+    steps: int = Field(2000, ge=1, le=MAX_STEPS)
+    batch_size: int = Field(32, ge=1, le=MAX_BATCH_SIZE)
     """Global batch: split across processes under torchrun."""
     lr: float = Field(3e-3, gt=0.0)
     min_lr: float = Field(3e-4, ge=0.0)
@@ -86,10 +88,10 @@ class TrainSpec(_Strict):
     grad_clip: float = Field(1.0, ge=0.0)
     """Clip the global gradient norm to this value (0 disables)."""
     eval_interval: int = Field(200, ge=1)
-    eval_batches: int = Field(8, ge=1)
+    eval_batches: int = Field(8, ge=1, le=MAX_EVAL_BATCHES)
     ckpt_interval: int = Field(500, ge=1)
     log_interval: int = Field(10, ge=1)
-    seed: int = 1337
+    seed: int = Field(1337, ge=0, le=MAX_SEED)
     early_stopping: int = Field(0, ge=0)
     """Stop after this many evaluations without a better validation loss and keep the best weights
     (0: off)."""
@@ -129,8 +131,10 @@ def resolve_recipe_path(name: str) -> Path:
     shipped = RECIPES_DIR / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
     if shipped.is_file():
         return shipped
-    known = ", ".join(sorted(p.stem for p in RECIPES_DIR.glob("*.yaml"))) or "none"
-    raise EngineError(f"{name}: no such recipe file or shipped recipe (shipped: {known})")
+    names = sorted(p.stem for p in RECIPES_DIR.glob("*.yaml"))
+    close = difflib.get_close_matches(name.replace("_", "-").lower(), names, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise EngineError(f"{name}: no such recipe file or shipped recipe{hint}; shipped: {', '.join(names) or 'none'}")
 
 
 def shipped_recipes() -> list[Path]:
@@ -166,6 +170,8 @@ def load_recipe(path: Path) -> Recipe:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except RecursionError:  # thousands of nested [ or {: PyYAML recurses once per level
+        raise EngineError(f"{path}: nested too deeply to be a recipe (a recipe is at most 3 levels deep)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

@@ -9,15 +9,18 @@ generation does, so cached and uncached greedy output are identical.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from aiglossary_engine import PRODUCER
+from aiglossary_engine import MAX_CHARS, MAX_SEED, PRODUCER
 from aiglossary_engine.errors import EngineError
 from aiglossary_engine.tokenizer import CharTokenizer
+
+LM_CONFIG = ("n_layer", "n_head", "n_embd", "block_size", "vocab_size")
 
 
 @dataclass
@@ -76,11 +79,20 @@ def load_model(path: Path, threads: int = 1) -> OnnxModel:
     options = session_options(threads)
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     try:
+        task = meta["task"]
         config = json.loads(meta["config"])
-        tokenizer = CharTokenizer.from_json(meta["vocab"]) if meta["task"] == "lm" else None
-    except (KeyError, ValueError) as exc:
-        raise EngineError(f"{path}: engine metadata is incomplete or corrupted ({exc})") from None
-    return OnnxModel(path, session, meta, meta["task"], config, tokenizer)
+        tokenizer = CharTokenizer.from_json(meta["vocab"]) if task == "lm" else None
+        if not isinstance(config, dict):
+            raise ValueError("config is not an object")
+        needed = LM_CONFIG if task == "lm" else ()
+        missing = [k for k in needed if not (isinstance(config.get(k), int) and config[k] > 0)]
+        if missing:
+            raise ValueError(f"config lacks {', '.join(missing)}")
+    except KeyError as exc:
+        raise EngineError(f"{path}: engine metadata is incomplete (no {exc}) — export the model again") from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise EngineError(f"{path}: engine metadata is corrupted ({exc}) — export the model again") from None
+    return OnnxModel(path, session, meta, task, config, tokenizer)
 
 
 def _require(model: OnnxModel, task: str, command: str) -> None:
@@ -122,6 +134,12 @@ def generate(
     use_cache: bool = True,
 ) -> str:
     """Continue ``prompt`` by ``max_chars`` characters; returns the continuation only."""
+    if not (isinstance(temperature, int | float) and math.isfinite(temperature) and temperature >= 0):
+        raise EngineError(f"Invalid value for '--temperature': must be a finite number >= 0, got {temperature}.")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise EngineError(f"Invalid value for '--seed': must be 0 to {MAX_SEED}, got {seed}.")
+    if not 1 <= max_chars <= MAX_CHARS:
+        raise EngineError(f"Invalid value for '--max-chars': must be 1 to {MAX_CHARS:,}, got {max_chars}.")
     runner = LMRunner(model)
     tok = model.tokenizer
     assert tok is not None

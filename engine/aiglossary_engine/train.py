@@ -20,10 +20,19 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 import yaml
+from aiglossary.fsutil import atomic_write_bytes
+from pydantic import ValidationError
 from torch.nn import functional as F
 
 from aiglossary_engine import __version__
-from aiglossary_engine.checkpoint import Checkpoint, is_checkpoint, load_checkpoint, torch_bytes, write_checkpoint
+from aiglossary_engine.checkpoint import (
+    Checkpoint,
+    is_checkpoint,
+    load_checkpoint,
+    os_reason,
+    torch_bytes,
+    write_checkpoint,
+)
 from aiglossary_engine.data import HELDOUT_CHARS, TokenData, corpus_texts, lm_batch, step_generator
 from aiglossary_engine.digits import DigitsConfig, DigitsNet, load_digits_split
 from aiglossary_engine.errors import EngineError
@@ -207,7 +216,58 @@ def _unwrap(model: nn.Module) -> DigitsNet:
     return net
 
 
-def _build(recipe: Recipe, opts: RunOptions, spec: TrainSpec) -> tuple[Task, dict[str, Any], Checkpoint | None]:
+def _train_spec(recipe: Recipe, opts: RunOptions) -> TrainSpec:
+    """The recipe's training section with --steps and --seed applied, checked like the recipe itself."""
+    update = {k: v for k, v in (("steps", opts.steps), ("seed", opts.seed)) if v is not None}
+    try:
+        return TrainSpec.model_validate(recipe.train.model_dump() | update)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "train"
+        flag = f"--{name}" if name in update else f"train.{name}"
+        raise EngineError(f"Invalid value for '{flag}': {err['msg'].lower()}, got {err.get('input')}.") from None
+
+
+def _make_folder(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EngineError(
+            f"{out}: cannot create the checkpoint folder ({os_reason(exc)}); choose another --out"
+        ) from None
+
+
+def _memory_needed(config: GPTConfig | DigitsConfig, batch: int) -> tuple[int, int]:
+    """Rough bytes for (weights with gradients and Adam state, one batch's activations): an upper guess."""
+    if isinstance(config, GPTConfig):
+        c, t, n_layer = config.n_embd, config.block_size, config.n_layer
+        params = n_layer * 12 * c * c + (config.vocab_size + t) * c
+        per_sample = t * (n_layer * (20 * c + 2 * config.n_head * t) + 3 * config.vocab_size) * 4
+    else:
+        params = 64 * config.width + config.width * config.n_embd + config.n_embd * 74
+        per_sample = (64 * 3 + 4 * config.width + 4 * config.n_embd + 10) * 4
+    return params * 4 * 4, batch * per_sample
+
+
+def _check_memory(config: GPTConfig | DigitsConfig, spec: TrainSpec, world: int, recipe_path: str) -> None:
+    """Refuse a model or batch this machine cannot hold, before trying to allocate it."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return
+    weights, activations = _memory_needed(config, -(-spec.batch_size // world))
+    if weights + activations > 0.8 * total:
+        gib = 1024**3
+        raise EngineError(
+            f"{recipe_path or 'recipe'}: too large for this machine: about {weights / gib:,.1f} GiB for the "
+            f"weights and {activations / gib:,.1f} GiB for a batch of {spec.batch_size} (train.batch_size), "
+            f"against {total / gib:,.1f} GiB of memory; lower train.batch_size or the model size"
+        )
+
+
+def _build(
+    recipe: Recipe, opts: RunOptions, spec: TrainSpec, world: int = 1
+) -> tuple[Task, dict[str, Any], Checkpoint | None]:
     """Model and data for this run; the model config comes from the recipe or the source checkpoint."""
     source = load_checkpoint(opts.init_from) if opts.init_from else None
     if source is not None and source.task != recipe.task:
@@ -215,26 +275,28 @@ def _build(recipe: Recipe, opts: RunOptions, spec: TrainSpec) -> tuple[Task, dic
     torch.manual_seed(spec.seed)  # model initialisation
     if isinstance(recipe, LMRecipe):
         if source is not None:
-            tokenizer = CharTokenizer.from_json(source.read_text("vocab.json"))
-            config = GPTConfig.from_dict(source.config["model"])
+            tokenizer = source.tokenizer()
+            config = source.model_config(GPTConfig)
         else:
             if recipe.model is None:
                 raise EngineError(f"{opts.recipe_path}: a pre-training recipe needs a 'model' section")
             tokenizer = CharTokenizer.default()
             config = GPTConfig(vocab_size=tokenizer.vocab_size, **recipe.model.model_dump())
+        _check_memory(config, spec, world, opts.recipe_path)
         lm = GPT(config)
         if source is not None and not opts.scratch:
-            lm.load_state_dict(source.load_tensors("model.pt"))
+            source.load_weights(lm)
         train_text, val_text = corpus_texts(recipe.data)
         data = TokenData.from_texts(train_text, val_text, tokenizer, config.block_size)
         return LMTask(lm, data, tokenizer, spec, val_text), config.to_dict(), source
     if source is not None:
-        dconfig = DigitsConfig.from_dict(source.config["model"])
+        dconfig = source.model_config(DigitsConfig)
     else:
         dconfig = DigitsConfig(**(recipe.model.model_dump() if recipe.model else {}))
+    _check_memory(dconfig, spec, world, opts.recipe_path)
     net = DigitsNet(dconfig)
     if source is not None and not opts.scratch:
-        net.load_state_dict(source.load_tensors("model.pt"))
+        source.load_weights(net)
     return DigitsTask(net, recipe, spec), dconfig.to_dict(), source
 
 
@@ -247,8 +309,20 @@ class MetricsLog:
     def add(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
         if self.enabled and self.folder.is_dir():
-            with open(self.folder / "metrics.jsonl", "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(row) + "\n")
+            path = self.folder / "metrics.jsonl"
+            try:
+                with open(path, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(row) + "\n")
+            except OSError as exc:
+                raise EngineError(f"{path}: cannot append the metrics ({os_reason(exc)})") from None
+
+    def rewrite(self) -> None:
+        """Replace ``metrics.jsonl`` with the rows kept, atomically: a kill or a full disk leaves the old file."""
+        path = self.folder / "metrics.jsonl"
+        try:
+            atomic_write_bytes(path, self.text())
+        except OSError as exc:
+            raise EngineError(f"{path}: cannot write the metrics ({os_reason(exc)}); the file is unchanged") from None
 
     def text(self) -> bytes:
         return "".join(json.dumps(r) + "\n" for r in self.rows).encode("utf-8")
@@ -258,9 +332,7 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
     # ---- set up ---------------------------------------------------------------------------------
     ctx = setup_distributed()
     torch.set_flush_denormal(True)  # tiny Adam updates turn into denormals that slow CPUs down 10x
-    spec = recipe.train.model_copy(
-        update={k: v for k, v in (("steps", opts.steps), ("seed", opts.seed)) if v is not None}
-    )
+    spec = _train_spec(recipe, opts)
     if spec.batch_size % ctx.world:
         raise EngineError(
             f"Invalid value for 'train.batch_size': {spec.batch_size} must be divisible by the "
@@ -276,10 +348,14 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
                 f"{out}: already holds a checkpoint (step {step}); pass --resume to continue it or choose another --out"
             )
         resuming = True
+    elif out.exists() and not out.is_dir():
+        raise EngineError(f"{out}: exists and is not a folder; choose another --out")
     elif out.exists() and any(p.name != "metrics.jsonl" for p in out.iterdir()):
         raise EngineError(f"{out}: exists and is not a checkpoint folder; choose another --out")
+    if ctx.main:
+        _make_folder(out)  # before any work: an --out that cannot be written fails now
 
-    task, model_config, source = _build(recipe, opts, spec)
+    task, model_config, source = _build(recipe, opts, spec, ctx.world)
     model = task.model.to(ctx.device)
     optimizer = _optimizer(model, spec)
     start, best_val, best_step, stale = 0, math.inf, None, 0
@@ -289,22 +365,29 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
         ckpt = load_checkpoint(out)
         if ckpt.info.get("finished"):
             raise EngineError(f"{out}: this run already finished at step {ckpt.info['step']}; nothing to resume")
-        state = ckpt.load_tensors("state.pt")
-        model.load_state_dict(ckpt.load_tensors("model.pt"))
-        optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["rng"])
-        start, stale = int(state["step"]), int(state["stale"])
-        best_val, best_step = float(state["best_val"]), state["best_step"]
+        state = ckpt.training_state()
+        ckpt.load_weights(model)
+        try:
+            optimizer.load_state_dict(state["optimizer"])
+            torch.set_rng_state(state["rng"])
+            start, stale = int(state["step"]), int(state["stale"])
+            best_val, best_step = float(state["best_val"]), state["best_step"]
+        except (ValueError, TypeError, RuntimeError, KeyError) as exc:
+            raise EngineError(
+                f"{out / 'state.pt'}: does not fit this model and optimizer ({type(exc).__name__}) — "
+                "the checkpoint cannot be resumed"
+            ) from None
         if (out / "best.pt").is_file():
             best_state = ckpt.load_tensors("best.pt")
         metric_rows = [r for r in ckpt.metrics() if r.get("step", 0) <= start]
     log = MetricsLog(out, metric_rows, enabled=ctx.main)
     if ctx.main:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "metrics.jsonl").write_bytes(log.text())  # drop lines written after the last checkpoint
+        _make_folder(out)
+        log.rewrite()  # drop lines written after the last checkpoint
     raw_model = model
     if ctx.world > 1:
-        model = nn.parallel.DistributedDataParallel(model)
+        # The digits model has heads a recipe may not use (decoder, projection): DDP must expect that.
+        model = nn.parallel.DistributedDataParallel(model, find_unused_parameters=isinstance(task, DigitsTask))
 
     base_config = {
         "task": recipe.task,
@@ -328,9 +411,20 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
         model_bytes = torch_bytes(weights)
         import hashlib
 
+        kept_best = finished and best_state is not None
+        weights_step = best_step if kept_best else step
         info = {
             "step": step,
             "finished": finished,
+            # One account of the saved weights: with early stopping a finished run keeps the best
+            # ones, so the weights are those of best_step, not of the last step trained.
+            "weights_step": weights_step,
+            "weights_val_loss": best_val
+            if kept_best
+            else next(
+                (r["val_loss"] for r in reversed(log.rows) if r["step"] == weights_step and r["val_loss"] is not None),
+                None,
+            ),
             "val_loss": val_loss,
             "best_val_loss": best_val if best_step is not None else None,
             "best_step": best_step,
@@ -379,66 +473,71 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
     step, last_val = start, None
     window_loss, window_steps, t_window = 0.0, 0, time.perf_counter()
     t_start, steps_run, paused = time.perf_counter(), 0, 0.0  # paused: evaluation and checkpoints
-    while step < spec.steps:
-        lr = get_lr(step, spec, spec.steps)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
-        batch = tuple(t.to(ctx.device) for t in task.batch(step, rows))
-        loss = task.loss(model, batch)
-        loss.backward()
-        if spec.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), spec.grad_clip, foreach=True)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        step += 1
-        steps_run += 1
-        window_loss += loss.item()
-        window_steps += 1
+    try:
+        while step < spec.steps:
+            lr = get_lr(step, spec, spec.steps)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            batch = tuple(t.to(ctx.device) for t in task.batch(step, rows))
+            loss = task.loss(model, batch)
+            loss.backward()
+            if spec.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), spec.grad_clip, foreach=True)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            steps_run += 1
+            window_loss += loss.item()
+            window_steps += 1
 
-        final = step == spec.steps
-        do_eval = step % spec.eval_interval == 0 or final
-        if step % spec.log_interval == 0 or do_eval:
-            now = time.perf_counter()
-            if ctx.world > 1:  # log the loss of the global batch, not of this rank's share
-                summed = torch.tensor([window_loss], dtype=torch.float64, device=ctx.device)
-                dist.all_reduce(summed)
-                window_loss = summed.item() / ctx.world
-            rate = items_per_step * window_steps / max(now - t_window, 1e-9)
-            row: dict[str, Any] = {
-                "step": step,
-                "train_loss": round(window_loss / window_steps, 6),
-                "val_loss": None,
-                f"{task.unit}_per_s": round(rate, 1),
-                "lr": lr,
-            }
-            if do_eval:
-                t_eval = time.perf_counter()
-                metrics = evaluate()
-                paused += time.perf_counter() - t_eval
-                row.update({k: round(v, 6) for k, v in metrics.items()})
-                last_val = metrics["val_loss"]
-                if last_val < best_val:
-                    best_val, best_step, stale = last_val, step, 0
-                    if spec.early_stopping:
-                        best_state = {k: v.detach().cpu().clone() for k, v in raw_model.state_dict().items()}
-                else:
-                    stale += 1
-            log.add(row)
+            final = step == spec.steps
+            do_eval = step % spec.eval_interval == 0 or final
+            if step % spec.log_interval == 0 or do_eval:
+                now = time.perf_counter()
+                if ctx.world > 1:  # log the loss of the global batch, not of this rank's share
+                    summed = torch.tensor([window_loss], dtype=torch.float64, device=ctx.device)
+                    dist.all_reduce(summed)
+                    window_loss = summed.item() / ctx.world
+                rate = items_per_step * window_steps / max(now - t_window, 1e-9)
+                row: dict[str, Any] = {
+                    "step": step,
+                    "train_loss": round(window_loss / window_steps, 6),
+                    "val_loss": None,
+                    f"{task.unit}_per_s": round(rate, 1),
+                    "lr": lr,
+                }
+                if do_eval:
+                    t_eval = time.perf_counter()
+                    metrics = evaluate()
+                    paused += time.perf_counter() - t_eval
+                    row.update({k: round(v, 6) for k, v in metrics.items()})
+                    last_val = metrics["val_loss"]
+                    if last_val < best_val:
+                        best_val, best_step, stale = last_val, step, 0
+                        if spec.early_stopping:
+                            best_state = {k: v.detach().cpu().clone() for k, v in raw_model.state_dict().items()}
+                    else:
+                        stale += 1
+                log.add(row)
+                if bar is not None:
+                    bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=last_val, **{f"{task.unit}/s": f"{rate:,.0f}"})
+                window_loss, window_steps, t_window = 0.0, 0, time.perf_counter()
             if bar is not None:
-                bar.set_postfix(loss=f"{row['train_loss']:.3f}", val=last_val, **{f"{task.unit}/s": f"{rate:,.0f}"})
-            window_loss, window_steps, t_window = 0.0, 0, time.perf_counter()
+                bar.update(1)
+            stop_early = bool(spec.early_stopping) and stale >= spec.early_stopping
+            if final or stop_early:
+                break
+            if step % spec.ckpt_interval == 0:
+                t_save = time.perf_counter()
+                save(step, finished=False, val_loss=last_val)
+                if ctx.world > 1:
+                    dist.barrier()
+                t_window += time.perf_counter() - t_save  # tokens/s counts training time only
+                paused += time.perf_counter() - t_save
+    except KeyboardInterrupt:  # Ctrl-C: end the progress bar's line before the message
         if bar is not None:
-            bar.update(1)
-        stop_early = bool(spec.early_stopping) and stale >= spec.early_stopping
-        if final or stop_early:
-            break
-        if step % spec.ckpt_interval == 0:
-            t_save = time.perf_counter()
-            save(step, finished=False, val_loss=last_val)
-            if ctx.world > 1:
-                dist.barrier()
-            t_window += time.perf_counter() - t_save  # tokens/s counts training time only
-            paused += time.perf_counter() - t_save
+            bar.close()
+        raise
     elapsed = time.perf_counter() - t_start
 
     # ---- finish ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -34,7 +35,10 @@ def run(
         recipe_path=str(path),
         command=command,
     )
-    result = train(recipe, opts)
+    try:
+        result = train(recipe, opts)
+    except KeyboardInterrupt:
+        _interrupted(recipe_name, command, out, steps, seed, init_from, scratch)
     if quiet or (result.metrics is None):
         return
     import torch.distributed as dist
@@ -49,3 +53,41 @@ def run(
 
 def _unit(task: str) -> str:
     return "tokens" if task == "lm" else "images"
+
+
+def _interrupted(
+    recipe_name: str,
+    command: str,
+    out: Path,
+    steps: int | None,
+    seed: int | None,
+    init_from: Path | None,
+    scratch: bool,
+) -> NoReturn:
+    """Ctrl-C: say what the last checkpoint holds and the command that continues it; no traceback."""
+    import os
+    import shlex
+
+    from aiglossary_engine.checkpoint import is_checkpoint, load_checkpoint
+    from aiglossary_engine.errors import EngineError, Interrupted
+
+    if int(os.environ.get("RANK", "0")) != 0:
+        raise SystemExit(130)  # under torchrun rank 0 speaks for all
+    args = ["engine", command, recipe_name, "--out", str(out)]
+    args += ["--from", str(init_from)] if init_from else []
+    args += ["--scratch"] if scratch else []
+    args += ["--steps", str(steps)] if steps else []
+    args += ["--seed", str(seed)] if seed is not None else []
+    torchrun = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    how = "the same torchrun command with --resume" if torchrun else shlex.join([*args, "--resume"])
+    try:
+        saved = load_checkpoint(out).info if is_checkpoint(out) else None
+    except (EngineError, OSError):
+        saved = None
+    if saved is None:
+        raise Interrupted(f"nothing was saved in {out} yet (no checkpoint); run the command again to start over")
+    if saved.get("finished"):
+        raise Interrupted(f"{out} holds the finished run (step {saved['step']}); nothing to resume")
+    raise Interrupted(
+        f"{out} holds the checkpoint of step {saved['step']}; the steps after it are lost. Continue with: {how}"
+    )

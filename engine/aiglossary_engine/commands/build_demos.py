@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import sys
 from pathlib import Path
 
 import click
@@ -40,23 +39,32 @@ DEMO_IDS = ("pretraining", "digits")
     "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="PyTorch threads for training."
 )
 @click.option("--work", type=click.Path(path_type=Path), help="Keep checkpoints here (default: a temporary folder).")
+@click.option(
+    "--rewrite", is_flag=True, help="Write the new files even when every number matches the manifest already there."
+)
 @quiet_option
 def build_demos(
-    demo_id: str | None, budget: str, out: Path, glossary: Path, threads: int, work: Path | None, quiet: bool
+    demo_id: str | None,
+    budget: str,
+    out: Path,
+    glossary: Path,
+    threads: int,
+    work: Path | None,
+    rewrite: bool,
+    quiet: bool,
 ) -> None:
     """Rebuild demo ID (pretraining or digits; default: both) into --out/ID, atomically.
 
     Same seeds, same numbers: the manifest records recipes, seeds, corpus hashes, curves, metrics,
-    the sha256 of every file, the engine version and this command.
+    the sha256 of every file, the engine version and the command. A demo whose numbers all match the
+    manifest already in --out is left as it is (its ONNX bytes may differ in the last bits of a weight
+    on another machine); --rewrite writes it anyway.
     """
     import shutil
     import time
 
     from aiglossary_engine.demos import BuildContext, build_demo
 
-    command = shlex.join(["engine", *sys.argv[1:]]) if sys.argv and "build-demos" in sys.argv else ""
-    if not command:
-        command = shlex.join(["engine", "build-demos", *([demo_id] if demo_id else []), "--budget", budget])
     start = time.perf_counter()
 
     def log(msg: str) -> None:
@@ -68,17 +76,22 @@ def build_demos(
         # they came from, so the same command writes byte-identical files.
         folder = work / one if work else out / f".{one}.work"
         shutil.rmtree(folder, ignore_errors=True)
-        ctx = BuildContext(work=folder, glossary=glossary, command=command, log=log, threads=threads)
+        # The command that rebuilds this demo, the same on every machine: no paths of scratch folders,
+        # no progress flags.
+        args = ["engine", "build-demos", one, "--budget", budget]
+        args += ["--threads", str(threads)] if threads != 1 else []
+        args += ["--glossary", glossary.as_posix()] if glossary != Path("glossary") else []
+        ctx = BuildContext(work=folder, glossary=glossary, command=shlex.join(args), log=log, threads=threads)
         try:
-            target, manifest = build_demo(one, out, budget, ctx)
+            target, manifest = build_demo(one, out, budget, ctx, rewrite)
         finally:
             if not work:
                 shutil.rmtree(folder, ignore_errors=True)
         if not quiet:
             size = sum(f["bytes"] for f in manifest["files"].values())
-            click.echo(
-                f"{target}: {len(manifest['files'])} files, {size / 1024:.0f} KiB, {manifest['build_seconds']} s"
-            )
+            state = "unchanged: the same numbers as the manifest there (--rewrite writes anyway)"
+            state = state if manifest.get("unchanged") else f"{len(manifest['files'])} files, {size / 1024:.0f} KiB"
+            click.echo(f"{target}: {state}, {manifest['build_seconds']} s")
             click.echo(_summary(one, manifest))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from aiglossary_engine.commands._common import non_negative_float, positive_int
+from aiglossary_engine.commands._common import decoding_options
 
 demos_option = click.option(
     "--demos",
@@ -26,22 +26,16 @@ def demo() -> None:
 
 @demo.command()
 @click.option("--prompt", required=True, help="Start of a sentence to continue.")
-@click.option("--max-chars", type=int, default=100, show_default=True, callback=positive_int)
-@click.option(
-    "--temperature",
-    type=float,
-    default=0.0,
-    show_default=True,
-    callback=non_negative_float,
-    help="0 is greedy (the default, deterministic); above 0 samples.",
-)
-@click.option("--seed", type=int, default=None, help="Seed for sampling.")
+@decoding_options(temperature=0.0, max_chars=100)
 @click.option("--json", "as_json", is_flag=True, help="Print the continuations as one JSON object.")
 @demos_option
 def pretraining(
-    prompt: str, max_chars: int, temperature: float, seed: int | None, as_json: bool, demos_dir: Path
+    prompt: str, max_chars: int, temperature: float, greedy: bool, seed: int | None, as_json: bool, demos_dir: Path
 ) -> None:
-    """Continue --prompt with the scratch, pre-trained-only and fine-tuned models, side by side."""
+    """Continue --prompt with the scratch, pre-trained-only and fine-tuned models, side by side.
+
+    Greedy by default (temperature 0), like the page's widget; the decoding options are engine generate's.
+    """
     from aiglossary_engine.demos.common import verify_demo
     from aiglossary_engine.runtime import generate, load_model
 
@@ -50,7 +44,7 @@ def pretraining(
     outs: dict[str, str] = {}
     for kind in ("scratch", "pretrained", "finetuned"):
         model = load_model(folder / manifest["models"][kind]["file"])
-        outs[kind] = generate(model, prompt, max_chars, temperature, temperature == 0, seed)
+        outs[kind] = generate(model, prompt, max_chars, temperature, greedy or temperature == 0, seed)
     if as_json:
         click.echo(json.dumps({"prompt": prompt, **outs}, ensure_ascii=False))
         return

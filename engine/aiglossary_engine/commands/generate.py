@@ -6,16 +6,13 @@ from pathlib import Path
 
 import click
 
-from aiglossary_engine.commands._common import non_negative_float, positive_int
+from aiglossary_engine.commands._common import decoding_options
 
 
 @click.command()
 @click.argument("model", type=click.Path(path_type=Path))
 @click.option("--prompt", required=True, help="Start of the text; longer than the context keeps its end.")
-@click.option("--max-chars", type=int, default=200, show_default=True, callback=positive_int)
-@click.option("--temperature", type=float, default=0.8, show_default=True, callback=non_negative_float)
-@click.option("--greedy", is_flag=True, help="Always take the most likely character (deterministic).")
-@click.option("--seed", type=int, default=None, help="Seed for sampling.")
+@decoding_options(temperature=0.8, max_chars=200)
 @click.option("--no-cache", is_flag=True, help="Recompute everything per character (slow; for checks).")
 def generate(
     model: Path, prompt: str, max_chars: int, temperature: float, greedy: bool, seed: int | None, no_cache: bool

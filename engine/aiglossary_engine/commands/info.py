@@ -34,8 +34,10 @@ def info(path: Path, as_json: bool) -> None:
 
 def _checkpoint_info(path: Path) -> dict[str, object]:
     from aiglossary_engine.checkpoint import file_sha256, load_checkpoint
+    from aiglossary_engine.export import weights_account
 
     ckpt = load_checkpoint(path)
+    weights_step, weights_loss = weights_account(ckpt)
     metrics = ckpt.metrics()
     last = metrics[-1] if metrics else {}
     data: dict[str, object] = {
@@ -45,6 +47,8 @@ def _checkpoint_info(path: Path) -> dict[str, object]:
         "config": ckpt.config["model"],
         "step": ckpt.info.get("step"),
         "finished": ckpt.info.get("finished"),
+        "weights_step": weights_step,
+        "weights_val_loss": weights_loss,
         "parameters": ckpt.info.get("parameters"),
         "val_loss": ckpt.info.get("val_loss"),
         "best_val_loss": ckpt.info.get("best_val_loss"),
@@ -55,8 +59,7 @@ def _checkpoint_info(path: Path) -> dict[str, object]:
         "model_sha256": file_sha256(path / "model.pt"),
     }
     if ckpt.task == "lm":
-        vocab = json.loads(ckpt.read_text("vocab.json"))
-        data["vocab_size"] = len(vocab.get("chars", []))
+        data["vocab_size"] = ckpt.tokenizer().vocab_size
     return data
 
 
@@ -91,6 +94,7 @@ def _onnx_info(path: Path) -> dict[str, object]:
         "source_checkpoint",
         "source_sha256",
         "source_step",
+        "source_val_loss",
         "parity_max_abs",
         "parity_shapes",
         "heldout_loss_fp32",

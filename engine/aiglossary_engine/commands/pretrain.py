@@ -6,14 +6,20 @@ from pathlib import Path
 
 import click
 
-from aiglossary_engine.commands._common import default_out, positive_int, quiet_option
+from aiglossary_engine.commands._common import (
+    default_out,
+    quiet_option,
+    seed_option,
+    shipped_recipes_epilog,
+    steps_option,
+)
 
 
-@click.command()
+@click.command(epilog=shipped_recipes_epilog())
 @click.argument("recipe")
-@click.option("--steps", type=int, callback=positive_int, help="Training steps (default: the recipe's).")
+@steps_option
 @click.option("--out", type=click.Path(path_type=Path), help="Checkpoint folder (default: runs/<recipe>).")
-@click.option("--seed", type=int, help="Random seed (default: the recipe's).")
+@seed_option("Random seed, 0 to 2**63 - 1 (default: the recipe's).")
 @click.option("--resume", is_flag=True, help="Continue the checkpoint in --out (after a crash or kill).")
 @quiet_option
 def pretrain(recipe: str, steps: int | None, out: Path | None, seed: int | None, resume: bool, quiet: bool) -> None:

@@ -55,13 +55,28 @@ def stats(values: list[float]) -> dict[str, Any]:
     }
 
 
+def same_numbers(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True if two manifests agree on everything but the files' bytes and hashes."""
+    return {k: v for k, v in old.items() if k != "files"} == {k: v for k, v in new.items() if k != "files"}
+
+
+def _committed_manifest(target: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def write_demo(
-    out_root: Path, demo_id: str, files: dict[str, bytes], manifest: dict[str, Any]
+    out_root: Path, demo_id: str, files: dict[str, bytes], manifest: dict[str, Any], rewrite: bool = False
 ) -> tuple[Path, dict[str, Any]]:
     """Write ``out_root/demo_id`` with ``files`` and a manifest listing each file's sha256, atomically.
 
     The folder is built next to the target and swapped in with renames, so a reader sees the old demo
-    or the new one, never a mix.
+    or the new one, never a mix. If the folder there already holds a manifest with the same numbers
+    (everything but the files' bytes, which may differ in the last bits of a weight on another machine),
+    it is left untouched unless ``rewrite``: the returned manifest then says ``"unchanged": True``.
     """
     total = sum(len(b) for b in files.values())
     if total > MAX_DEMO_BYTES:
@@ -72,8 +87,11 @@ def write_demo(
         name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())
     }
     text = json.dumps(manifest, indent=2, sort_keys=False) + "\n"
-    out_root.mkdir(parents=True, exist_ok=True)
     target = out_root / demo_id
+    old = _committed_manifest(target)
+    if old is not None and not rewrite and same_numbers(old, manifest):
+        return target, old | {"unchanged": True}
+    out_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{demo_id}.staging-", dir=out_root))
     staging.chmod(0o755)  # mkdtemp makes it private; a demo folder is published
     try:
@@ -108,7 +126,9 @@ def verify_demo(folder: Path) -> dict[str, Any]:
         raise EngineError(str(exc)) from None
 
 
-def build_demo(demo_id: str, out_root: Path, budget: str, ctx: BuildContext) -> tuple[Path, dict[str, Any]]:
+def build_demo(
+    demo_id: str, out_root: Path, budget: str, ctx: BuildContext, rewrite: bool = False
+) -> tuple[Path, dict[str, Any]]:
     """Run demo ``demo_id``'s experiment with ``budget`` and write it to ``out_root/demo_id``."""
     if demo_id not in DEMO_IDS:
         raise EngineError(f"Invalid value for 'ID': must be one of {', '.join(DEMO_IDS)}, got '{demo_id}'.")
@@ -123,6 +143,8 @@ def build_demo(demo_id: str, out_root: Path, budget: str, ctx: BuildContext) -> 
         files, manifest = _run(demo_id, budget, ctx)
     finally:
         torch.set_num_threads(previous_threads)
+    # Nothing that depends on the machine or the moment (timings, paths, progress flags) goes into the
+    # manifest: rebuilt elsewhere with the same numbers, it is byte-identical.
     manifest = {
         "id": demo_id,
         "engine_version": __version__,
@@ -130,9 +152,9 @@ def build_demo(demo_id: str, out_root: Path, budget: str, ctx: BuildContext) -> 
         "budget": budget,
         "torch_threads": ctx.threads,
         **manifest,
-        "build_seconds": round(time.perf_counter() - started, 1),
     }
-    return write_demo(out_root, demo_id, files, manifest)
+    target, written = write_demo(out_root, demo_id, files, manifest, rewrite)
+    return target, written | {"build_seconds": round(time.perf_counter() - started, 1)}
 
 
 def _run(demo_id: str, budget: str, ctx: BuildContext) -> tuple[dict[str, bytes], dict[str, Any]]:

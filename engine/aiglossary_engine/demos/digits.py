@@ -224,7 +224,7 @@ def run_digits(budget_name: str, ctx: BuildContext) -> tuple[dict[str, bytes], d
     for kind in ("scratch", "pretrained"):
         name = f"{kind}-k{budget.export_k}.onnx"
         ctx.log(f"exporting {name}")
-        report = export_checkpoint(work / f"{kind}-k{budget.export_k}-s{first}", work / name)
+        export_checkpoint(work / f"{kind}-k{budget.export_k}-s{first}", work / name)
         files[name] = (work / name).read_bytes()
         models[kind] = {
             "label": LABELS[kind],
@@ -233,8 +233,7 @@ def run_digits(budget_name: str, ctx: BuildContext) -> tuple[dict[str, bytes], d
             "k": budget.export_k,
             "seed": first,
             "test_accuracy": round(acc[kind][budget.export_k][0], 4),
-            "parity_max_abs": report.parity_max_abs,
-        }
+        }  # no parity figure: it differs in the last bits across machines (the file's metadata has it)
 
     per_k = {
         str(k): {kind: stats(acc[kind][k]) for kind in ("pretrained", "scratch")}

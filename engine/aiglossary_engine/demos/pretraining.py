@@ -122,9 +122,9 @@ def _recipes(budget: Budget, ctx: BuildContext) -> tuple[LMRecipe, LMRecipe]:
 
 def _load_gpt(folder: Path) -> tuple[GPT, CharTokenizer]:
     ckpt = load_checkpoint(folder)
-    lm = GPT(GPTConfig.from_dict(ckpt.config["model"]))
-    lm.load_state_dict(ckpt.load_tensors("model.pt"))
-    return lm.eval(), CharTokenizer.from_json(ckpt.read_text("vocab.json"))
+    lm = GPT(ckpt.model_config(GPTConfig))
+    ckpt.load_weights(lm)
+    return lm.eval(), ckpt.tokenizer()
 
 
 @torch.no_grad()

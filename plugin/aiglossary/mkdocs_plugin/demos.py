@@ -7,13 +7,14 @@ Kept apart from ``plugin.py``, which calls these three hooks; the work itself is
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from ..sitegen.demos import ORT_FILES, DemoError, DemoRenderer, load_demos
+from ..sitegen.demos import DEMO_IDS, MANIFEST, ORT_FILES, DemoError, DemoRenderer, load_demos
 from ..sitegen.templates import TemplateRenderer
 
 log = logging.getLogger("mkdocs.plugins.glossary")
@@ -22,6 +23,7 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEMO_JS = "assets/glossary/glossary-demos.js"
 ORT_DIR = "assets/glossary/ort"
 ORT_DIST = Path("node_modules") / "onnxruntime-web" / "dist"
+SLOT_RE = re.compile(r'<div class="glossary-demo" data-demo="([^"<>]*)"></div>')
 
 
 class DemoHooks:
@@ -34,9 +36,9 @@ class DemoHooks:
         self.base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         try:
             demos = load_demos(Path(config.docs_dir))
+            self.renderer = DemoRenderer(demos, TemplateRenderer(templates_dir)) if demos else None
         except DemoError as exc:
             raise PluginError(f"glossary: demo artifacts: {exc}") from None
-        self.renderer = DemoRenderer(demos, TemplateRenderer(templates_dir)) if demos else None
         if demos and DEMO_JS not in [str(x) for x in config.extra_javascript]:
             config.extra_javascript.append(DEMO_JS)
 
@@ -57,6 +59,22 @@ class DemoHooks:
             files.append(File.generated(config, f"{ORT_DIR}/{name}", abs_src_path=str(dist / name)))
 
     def on_page_content(self, html: str, page_url: str) -> str:
-        if self.renderer is None or 'class="glossary-demo"' not in html:
+        if 'class="glossary-demo"' not in html:
             return html
-        return self.renderer.inject(html, page_url)
+        built = self.renderer.demos if self.renderer is not None else {}
+        for demo_id in sorted(set(SLOT_RE.findall(html)) - set(built)):
+            where = f"glossary: {page_url or 'index'}: demo '{demo_id}'"
+            if demo_id in DEMO_IDS:  # one the engine builds, not built in this docs folder (test sites)
+                log.info(f"{where} is not built here (no demos/{demo_id}/{MANIFEST}): the page shows no results")
+                continue
+            # A warning, so `mkdocs build --strict` fails: the page promises a demo nothing can build.
+            log.warning(
+                f"{where} has no built artifacts and is not a demo the engine builds "
+                f"(no demos/{demo_id}/{MANIFEST}; demos: {', '.join(DEMO_IDS)}); fix the entry's 'demo' field"
+            )
+        if self.renderer is None:
+            return html
+        try:
+            return self.renderer.inject(html, page_url)
+        except DemoError as exc:
+            raise PluginError(f"glossary: demo artifacts: {exc}") from None

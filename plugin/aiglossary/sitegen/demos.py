@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 
 from ..fsutil import file_sha256
@@ -39,21 +41,192 @@ class Demo:
     manifest: dict[str, Any]
 
 
+MAX_MANIFEST_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32  # the real manifests nest 6 deep
+# A listed file is a plain name in the demo folder: no separators, no "..", no hidden or absolute names.
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+# What the pages and ``engine demo`` read from each known demo's manifest: dotted path -> kind, where
+# "*" stands for every key of a mapping. "stats" is {mean, std, ...}; "curve" a non-empty list of rows.
+_NUM, _STR, _STATS = "number", "string", "stats"
+SCHEMAS: dict[str, dict[str, str]] = {
+    "pretraining": {
+        "engine_version": _STR,
+        "budget": _STR,
+        "seeds": "list",
+        "metrics.pretrained_only": _NUM,
+        "metrics.finetuned": _STATS,
+        "metrics.scratch": _STATS,
+        "metrics.finetuned_best_step": _STATS,
+        "metrics.scratch_best_step": _STATS,
+        "curves.finetuned.*": "curve2",
+        "curves.scratch.*": "curve2",
+        "models.scratch.heldout_loss_int8": _NUM,
+        "models.pretrained.heldout_loss_int8": _NUM,
+        "models.finetuned.heldout_loss_int8": _NUM,
+        "budget_detail.finetune_steps": _NUM,
+        "budget_detail.early_stopping": _NUM,
+        "config.n_layer": _NUM,
+        "config.n_embd": _NUM,
+        "corpora.stdlib.chars": _NUM,
+        "corpora.glossary.train_chars": _NUM,
+        "corpora.glossary.heldout_chars": _NUM,
+    },
+    "digits": {
+        "engine_version": _STR,
+        "budget": _STR,
+        "seeds": "list",
+        "ks": "list",
+        "metrics.per_k.*.pretrained": _STATS,
+        "metrics.per_k.*.scratch": _STATS,
+        "metrics.per_k.*.gain": _NUM,
+        "curves.pretrained": "curve4",
+        "curves.scratch": "curve4",
+        "models.pretrained.k": _NUM,
+        "models.scratch.k": _NUM,
+        "corpora.digits.test_images": _NUM,
+        "corpora.digits.unlabelled_train_images": _NUM,
+    },
+}
+MODELS = {"pretraining": ("scratch", "pretrained", "finetuned"), "digits": ("scratch", "pretrained")}
+DEMO_IDS = tuple(SCHEMAS)  # the demos `engine build-demos` makes and the templates show
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a manifest may hold")
+
+
+def _depth_ok(value: Any) -> bool:
+    """True if ``value`` nests at most MAX_DEPTH containers (iteratively: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                return False
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _kind_problem(value: Any, kind: str) -> str | None:
+    """Why ``value`` is not of ``kind``, or None."""
+    if kind == _NUM:
+        return None if _is_number(value) else "must be a finite number"
+    if kind == _STR:
+        return None if isinstance(value, str) else "must be a string"
+    if kind == "list":
+        return None if isinstance(value, list) and value else "must be a non-empty list"
+    if kind == _STATS:
+        ok = isinstance(value, dict) and _is_number(value.get("mean")) and _is_number(value.get("std"))
+        return None if ok else "must be an object with finite 'mean' and 'std'"
+    width = int(kind[-1])  # curve2: [step, loss] rows; curve4: [k, mean, low, high] rows
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list of points"
+    for row in value:
+        if not isinstance(row, list) or len(row) != width or not all(_is_number(x) for x in row):
+            return f"every point must be a list of {width} finite numbers, got {json.dumps(row)[:60]}"
+    return None
+
+
+def _schema_problems(demo_id: str, manifest: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for dotted, kind in SCHEMAS.get(demo_id, {}).items():
+        found: list[tuple[str, Any]] = [("", manifest)]
+        for part in dotted.split("."):
+            nxt: list[tuple[str, Any]] = []
+            for where, node in found:
+                if not isinstance(node, dict):
+                    problems.append(f"{where or '(manifest)'}: must be an object")
+                elif part == "*":
+                    if not node:
+                        problems.append(f"{where}: must not be empty")
+                    nxt += [(f"{where}.{key}", node[key]) for key in node]
+                elif part not in node:
+                    problems.append(f"{(where + '.' + part).lstrip('.')}: missing")
+                else:
+                    nxt.append((f"{where}.{part}".lstrip("."), node[part]))
+            found = nxt
+        for where, value in found:
+            problem = _kind_problem(value, kind)
+            if problem:
+                problems.append(f"{where}: {problem}")
+    return sorted(set(problems), key=problems.index)
+
+
+def _file_problems(folder: Path, manifest: dict[str, Any], demo_id: str) -> list[str]:
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        return ["files: must be an object of file name -> {sha256, bytes}"]
+    problems = []
+    for name, entry in files.items():
+        if not PLAIN_NAME.fullmatch(name) or name in (MANIFEST,):
+            problems.append(
+                f"files: {json.dumps(name)} is not a plain file name in the demo folder "
+                "(letters, digits, '.', '_' and '-'; no paths)"
+            )
+        elif not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+            problems.append(f"files.{name}: must be an object with a 'sha256'")
+        elif not SHA256.fullmatch(entry["sha256"]):
+            problems.append(f"files.{name}.sha256: must be 64 lowercase hex digits")
+    models = manifest.get("models")
+    if not isinstance(models, dict):
+        return [*problems, "models: must be an object of model kind -> {file, label, ...}"]
+    for kind in MODELS.get(demo_id, ()):
+        if kind not in models:
+            problems.append(f"models.{kind}: missing")
+    for kind, model in models.items():
+        if not isinstance(model, dict) or not isinstance(model.get("file"), str):
+            problems.append(f"models.{kind}: must be an object with a 'file'")
+        elif not isinstance(model.get("label"), str):
+            problems.append(f"models.{kind}.label: must be a string")
+        elif model["file"] not in files:
+            problems.append(f"models.{kind}.file: {json.dumps(model['file'])} is not listed (and hashed) in 'files'")
+    return problems
+
+
 def load_demo(folder: Path) -> Demo:
-    """Read ``folder/manifest.json`` and check every listed file against its sha256."""
+    """Read ``folder/manifest.json``, check its shape and every listed file against its sha256.
+
+    A manifest may name only plain files inside ``folder``; every model it uses must be listed in
+    ``files`` with its sha256. All problems are reported together, each with its place in the manifest.
+    """
     path = folder / MANIFEST
     rebuild = f"run `engine build-demos {folder.name}` and commit docs/demos/{folder.name}/"
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise DemoError(f"{path}: over {MAX_MANIFEST_BYTES // 1024 // 1024} MB, not a demo manifest; {rebuild}")
+        manifest = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
+    except RecursionError:
+        raise DemoError(f"{path}: nested too deeply to be a demo manifest; {rebuild}") from None
+    except OSError as exc:
+        raise DemoError(f"{path}: cannot read the demo manifest ({exc.strerror or exc}); {rebuild}") from None
+    except ValueError as exc:
         raise DemoError(f"{path}: cannot read the demo manifest ({exc}); {rebuild}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise DemoError(f"{path}: not a demo manifest (no 'files'); {rebuild}")
+    if not isinstance(manifest, dict):
+        raise DemoError(f"{path}: not a demo manifest (a JSON object with 'files' and 'models'); {rebuild}")
+    if not _depth_ok(manifest):
+        raise DemoError(f"{path}: nested more than {MAX_DEPTH} levels deep, not a demo manifest; {rebuild}")
+    problems = _file_problems(folder, manifest, folder.name) + _schema_problems(folder.name, manifest)
+    if problems:
+        raise DemoError(f"{path}: not a valid demo manifest; {rebuild}:\n  " + "\n  ".join(problems))
     for name, entry in sorted(manifest["files"].items()):
         file = folder / name
-        if not file.is_file():
-            raise DemoError(f"{file}: listed in {MANIFEST} but missing; {rebuild}")
-        if file_sha256(file) != entry.get("sha256"):
+        if file.is_symlink() or not file.is_file():
+            what = (
+                "missing" if not (file.is_symlink() or file.exists()) else "not a plain file (a link, folder or device)"
+            )
+            raise DemoError(f"{file}: listed in {MANIFEST} but {what}; {rebuild}")
+        try:
+            digest = file_sha256(file)
+        except OSError as exc:
+            raise DemoError(f"{file}: cannot be read ({exc.strerror or exc}); {rebuild}") from None
+        if digest != entry["sha256"]:
             raise DemoError(f"{file}: sha256 does not match {MANIFEST} (the file changed or is corrupted); {rebuild}")
     return Demo(folder.name, folder, manifest)
 
@@ -309,33 +482,46 @@ class DemoRenderer:
         self.demos = demos
         self.templates = templates or TemplateRenderer()
         self._cache: dict[str, str] = {}
+        for demo in demos.values():  # a demo folder the pages cannot show fails now, naming its folder
+            try:
+                self.templates.env.get_template(f"demo_{demo.id}.html")
+            except jinja2.TemplateNotFound:
+                known = ", ".join(DEMO_IDS)
+                raise DemoError(
+                    f"{demo.folder}: no template demo_{demo.id}.html for this demo (built demos: {known}); "
+                    f"remove the folder or add the template to the templates folder"
+                ) from None
 
     def section(self, demo_id: str, page_url: str = "") -> str:
         key = f"{demo_id}\0{page_url}"
         if key not in self._cache:
             demo = self.demos[demo_id]
-            m = demo.manifest
-            seeds = len(m["seeds"])
-            if demo_id == "pretraining":
-                context = {
-                    "claim": pretraining_claim(m["metrics"], seeds),
-                    "chart": pretraining_chart(m),
-                }
-            elif demo_id == "digits":
-                context = {"claim": digits_claim(m["metrics"], seeds), "chart": digits_chart(m)}
-            else:
-                context = {"claim": "", "chart": Markup("")}
-            self._cache[key] = self.templates.render(
-                f"demo_{demo_id}.html",
-                demo=demo,
-                m=m,
-                seeds=seeds,
-                manifest_url=relative_url(f"{DEMOS_DIR}/{demo_id}/{MANIFEST}", page_url),
-                pm=_pm,
-                pm_pct=_pm_pct,
-                **context,
-            )
+            try:
+                self._cache[key] = self._render(demo, page_url)
+            except (jinja2.TemplateError, LookupError, TypeError, ValueError, ArithmeticError) as exc:
+                detail = f"{type(exc).__name__}: {exc}"[:200]
+                raise DemoError(f"{demo.folder / MANIFEST}: cannot render the demo ({detail})") from None
         return self._cache[key]
+
+    def _render(self, demo: Demo, page_url: str) -> str:
+        m = demo.manifest
+        seeds = len(m["seeds"])
+        if demo.id == "pretraining":
+            context = {"claim": pretraining_claim(m["metrics"], seeds), "chart": pretraining_chart(m)}
+        elif demo.id == "digits":
+            context = {"claim": digits_claim(m["metrics"], seeds), "chart": digits_chart(m)}
+        else:
+            context = {"claim": "", "chart": Markup("")}
+        return self.templates.render(
+            f"demo_{demo.id}.html",
+            demo=demo,
+            m=m,
+            seeds=seeds,
+            manifest_url=relative_url(f"{DEMOS_DIR}/{demo.id}/{MANIFEST}", page_url),
+            pm=_pm,
+            pm_pct=_pm_pct,
+            **context,
+        )
 
     def inject(self, html: str, page_url: str = "") -> str:
         """Put each known demo's section just before its slot (the slot itself stays as it is)."""
