@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -50,7 +51,9 @@ def _check_names(kb: KnowledgeBase) -> None:
                 "",
                 f"file name '{slug}' is not the slug of the term or an alias; expected '{slugify(entry.term)}.yaml'",
             )
-    # A name two entries claim would make links ambiguous: leave the later entry out.
+            rejected.add(slug)  # its URL would not be the term's: left out, like any entry with an error
+    # A name two entries claim would make links ambiguous: leave the later entry out (and an entry whose
+    # file name is not its slug).
     for slug in rejected:
         display = kb.files[slug].display
         kb.rejected[display] = next(str(p) for p in kb.errors if p.file == display)
@@ -71,7 +74,7 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
         if rel.term == slug:
             kb.add(file.display, pos, loc, "a term cannot be related to itself")
         elif rel.term not in kb.entries:
-            kb.add(file.display, pos, loc, f"unknown term '{rel.term}'{did_you_mean(rel.term, sorted(kb.entries))}")
+            kb.add(file.display, pos, loc, _unknown_term(kb, rel.term))
         elif rel.term in seen:
             kb.add(file.display, pos, loc, f"'{rel.term}' is related twice; keep one relation", "warning")
         seen.add(rel.term)
@@ -80,7 +83,7 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
     if other == slug:
         kb.add(file.display, pos, "comparison.with", "compare the term with a neighbour, not with itself")
     elif other not in kb.entries:
-        kb.add(file.display, pos, "comparison.with", f"unknown term '{other}'{did_you_mean(other, sorted(kb.entries))}")
+        kb.add(file.display, pos, "comparison.with", _unknown_term(kb, other))
     ids: set[str] = set()
     for i, src in enumerate(entry.sources):
         if src.id in ids:
@@ -126,6 +129,14 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
             "examples should span at least 3 domains",
             "warning",
         )
+
+
+def _unknown_term(kb: KnowledgeBase, slug: str) -> str:
+    """Why ``slug`` is not an entry: its file was left out for its own errors, or there is none."""
+    for display in sorted(kb.rejected):
+        if Path(display).stem == slug:
+            return f"'{slug}' was left out because of its errors (see {display}); fix them first"
+    return f"unknown term '{slug}'{did_you_mean(slug, sorted(kb.entries))}"
 
 
 def _check_cycles(kb: KnowledgeBase) -> None:

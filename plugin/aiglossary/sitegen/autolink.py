@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from ..model import Entry
+from ..text import is_abbreviation
 
 SKIP_TAGS = frozenset(
     {"a", "code", "pre", "kbd", "samp", "script", "style", "textarea", "button", "select", "svg", "title"}
@@ -35,21 +36,11 @@ NOLINK_END = "<!--/glossary-nolink-->"
 # What link_html writes for a mention (text is plain text, never markup), and how to undo it.
 _AUTOLINK_FORMAT = '<a class="glossary-term" href="{href}" title="{title}">{text}</a>'
 _AUTOLINK = re.compile(r'<a class="glossary-term" href="[^"<>]*" title="[^"<>]*">([^<]*)</a>')
-_WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
 
 
 def unlink(html: str) -> str:
     """``html`` without the links that :meth:`TermMatcher.link_html` added (their text stays)."""
     return _AUTOLINK.sub(r"\1", html) if 'class="glossary-term"' in html else html
-
-
-def is_abbreviation(name: str) -> bool:
-    """Abbreviations and brand-like names match with exact case: "LLM", "GPT-3", "ReLU", "LoRA"."""
-    if not any(c.isalpha() for c in name):
-        return True
-    if not any(c.islower() for c in name):
-        return True
-    return any(any(c.isupper() for c in word[1:]) for word in _WORD_SPLIT.split(name))
 
 
 def regular_plurals(name: str) -> list[str]:
