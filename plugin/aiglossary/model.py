@@ -40,7 +40,10 @@ def check_markdown(text: str) -> str:
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(check_text)]
 Markdown = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(check_text), AfterValidator(check_markdown)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(check_text),
+    AfterValidator(check_markdown),
 ]
 # A term, alias or plural: no invisible or bidi characters, not a common word ("it", "the").
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(check_name)]

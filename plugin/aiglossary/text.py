@@ -22,8 +22,7 @@ _BACKTICKS = re.compile(r"`+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # Common words no alias may be: a mention of "it" or "the" would link on every page.
-STOP_WORDS = frozenset(
-    """
+_STOP_WORDS = """
     a about above after again all also am an and any are as at be because been before being below
     between both but by can could did do does doing down during each even few for from further had
     has have having he her here hers herself him himself his how i if in into is it its itself just
@@ -31,8 +30,8 @@ STOP_WORDS = frozenset(
     out over own same she should so some such than that the their theirs them themselves then there
     these they this those through to too under until up us very was we were what when where which
     while who whom why will with would you your yours yourself yourselves
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 
 _WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
