@@ -215,3 +215,37 @@ def test_export_json_escapes_nothing_it_should_not(mini_glossary: Path, tmp_path
     code, _ = run("export", "--root", str(mini_glossary), "-o", str(tmp_path / "kb.json"))
     assert code == 0
     assert len(json.loads((tmp_path / "kb.json").read_text("utf-8"))["terms"]) == 4
+
+
+# -- 6. deep nesting: one error at its position, the other entries load -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("term: " + "[" * 500 + "]" * 500, "1:38"),  # libyaml composes it; the builder stops at 32
+        ("term: " + "[" * 100_000, "1:38"),  # libyaml gives up at 1,000 levels
+        ("term: " + "{a: " * 3000 + "x" + "}" * 3000, "1:"),
+        ("term:\n" + "".join(" " * i + "- \n" for i in range(1, 200)), "33:"),  # block sequences
+        ("term: " + "[" * 2000 + "\x01", "1:"),  # a control character sends it to PyYAML's own reader
+    ],
+)
+def test_deep_nesting_is_one_error_and_fast(mini_glossary: Path, text: str, where: str) -> None:
+    from aiglossary.yamlsafe import YamlProblem, parse
+
+    start = time.perf_counter()
+    with pytest.raises(YamlProblem) as caught:
+        parse(text.encode())
+    assert time.perf_counter() - start < 0.2
+    problem = caught.value
+    if "\x01" not in text:
+        assert problem.message == "values nest more than 32 levels deep; entries nest four at most"
+        assert f"{problem.line}:{problem.col}".startswith(where)
+    (mini_glossary / "epsilon-term.yaml").write_text(text, "utf-8")
+    for args in (("check",), ("list",)):
+        code, out = run(*args, "--root", str(mini_glossary))
+        assert "RecursionError" not in out and "Traceback" not in out
+    code, out = run("list", "--root", str(mini_glossary))
+    assert code == 0 and len(out.splitlines()) == 4  # the four good entries
+    code, out = run("check", "--root", str(mini_glossary))
+    assert code == 1 and "glossary/epsilon-term.yaml:" in out and "FAILED: 4 entries" in out
