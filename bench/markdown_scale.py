@@ -45,7 +45,7 @@ def _nested_list(n: int) -> str:
 
 # name -> text of n characters
 SHAPES: dict[str, Callable[[int], str]] = {
-    "prose": lambda n: _repeat("A model learns weights from data. ", n),
+    "prose": lambda n: _repeat("A model learns weights from data. ", n - 1).rstrip() + ".",
     "backtick run": lambda n: "`" * n,
     "code spans": lambda n: _repeat("`a` b ", n),
     "'[' run": lambda n: "[" * n,
