@@ -249,3 +249,22 @@ def test_deep_nesting_is_one_error_and_fast(mini_glossary: Path, text: str, wher
     assert code == 0 and len(out.splitlines()) == 4  # the four good entries
     code, out = run("check", "--root", str(mini_glossary))
     assert code == 1 and "glossary/epsilon-term.yaml:" in out and "FAILED: 4 entries" in out
+
+
+# -- 5. one spelling per name ------------------------------------------------------------------------
+
+
+def test_names_are_stored_nfc_and_slugs_fold_accents(mini_glossary: Path) -> None:
+    from aiglossary import slugify
+
+    assert slugify("Café") == slugify("Cafe\u0301") == "cafe"
+    assert slugify("Straße") == "strasse"
+    text = (mini_glossary / "delta-term.yaml").read_text("utf-8")
+    text = text.replace("term: Delta term", 'term: "Delta te\\u0301rm"')
+    (mini_glossary / "delta-term.yaml").write_text(text, "utf-8")
+    kb = load_knowledge_base(mini_glossary)
+    assert kb.entries["delta-term"].term == "Delta térm"  # one code point: U+00E9
+    code, out = run("new", "Cafe\u0301", "--root", str(mini_glossary))
+    assert code == 0 and (mini_glossary / "cafe.yaml").is_file(), out
+    code, out = run("new", "Café", "--root", str(mini_glossary))
+    assert code == 1 and "already exists" in out

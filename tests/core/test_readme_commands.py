@@ -52,7 +52,7 @@ COMMANDS = [
     # docs/how-to-add-a-term.md
     Command("docs/how-to-add-a-term.md", NEW_MOE, expect="then run: glossary check mixture-of-experts"),
     Command("docs/how-to-add-a-term.md", "glossary check", exit=1, expect="TODO", before=(NEW_MOE,)),
-    Command("docs/how-to-add-a-term.md", "glossary check --strict", expect="OK: 44 entries"),
+    Command("docs/how-to-add-a-term.md", "glossary check --strict", expect="OK: "),
     Command(
         "docs/how-to-add-a-term.md",
         "glossary check mixture-of-experts",
