@@ -268,3 +268,30 @@ def test_names_are_stored_nfc_and_slugs_fold_accents(mini_glossary: Path) -> Non
     assert code == 0 and (mini_glossary / "cafe.yaml").is_file(), out
     code, out = run("new", "Café", "--root", str(mini_glossary))
     assert code == 1 and "already exists" in out
+
+
+def test_export_past_the_file_size_limit_is_one_line_and_leaves_nothing(mini_glossary: Path, tmp_path: Path) -> None:
+    """A write cut short (here by RLIMIT_FSIZE; a full disk alike) is one line, with no partial file."""
+    import resource
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2_000, 2_000))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "aiglossary.cli", "export", "--root", str(mini_glossary), "-o", str(out / "kb.json")],
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"Error: cannot write {out / 'kb.json'}: File too large (nothing was written)"
+    ]
+    assert list(out.iterdir()) == []
