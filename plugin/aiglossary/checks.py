@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ from pydantic import BaseModel
 
 from .graph import backlinks, find_cycle
 from .loader import KnowledgeBase, slugify
+from .model import DEFINING_KINDS, RelationKind
 from .problems import did_you_mean
+from .sitegen.autolink import regular_plurals
 
 # Completeness: what a finished entry has (warnings, so `check --strict` fails on thin entries).
 MINIMUMS = {"examples": 3, "misconceptions": 3, "phrases": 3, "related": 3, "comparison.rows": 3}
@@ -25,21 +28,30 @@ def check_all(kb: KnowledgeBase) -> None:
     _check_orphans(kb)
 
 
+def name_key(name: str) -> str:
+    """How names are compared for clashes: Unicode-normalised (NFKC), case-folded, spaces collapsed."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
+
+
 def _check_names(kb: KnowledgeBase) -> None:
     owners: dict[str, tuple[str, str]] = {}
     rejected: set[str] = set()
+    named: dict[str, list[tuple[str, str]]] = {}
     for slug in sorted(kb.entries):
         entry = kb.entries[slug]
         file = kb.files[slug]
         fields = [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]
         fields += [(f"plural[{i}]", p) for i, p in enumerate(entry.plural)]
+        named[slug] = fields
         for loc, name in fields:
-            key = name.casefold()
+            key = name_key(name)
             if key in owners:
                 other_slug, other_loc = owners[key]
                 where = "this entry" if other_slug == slug else kb.files[other_slug].display
-                path = tuple(int(p) if p.isdigit() else p for p in loc.replace("]", "").replace("[", " ").split())
-                kb.add(file.display, file.at(*path), loc, f"'{name}' is already used by {where} ({other_loc})")
+                kb.add(
+                    file.display, file.at(*_loc_path(loc)), loc, f"'{name}' is already used by {where} ({other_loc})"
+                )
                 if other_slug != slug:
                     rejected.add(slug)
             else:
@@ -52,12 +64,33 @@ def _check_names(kb: KnowledgeBase) -> None:
                 f"file name '{slug}' is not the slug of the term or an alias; expected '{slugify(entry.term)}.yaml'",
             )
             rejected.add(slug)  # its URL would not be the term's: left out, like any entry with an error
+    # A name may not be another entry's automatic plural either ("tokens" when "Token" exists):
+    # every mention of it would link to two pages.
+    plurals: dict[str, tuple[str, str]] = {}
+    for slug, fields in named.items():
+        for loc, name in fields[: 1 + len(kb.entries[slug].aliases)]:
+            for form in regular_plurals(name):
+                plurals.setdefault(name_key(form), (slug, loc))
+    for slug, fields in named.items():
+        if slug in rejected:
+            continue
+        for loc, name in fields:
+            other = plurals.get(name_key(name))
+            if other and other[0] != slug and owners.get(name_key(name), (slug,))[0] == slug:
+                other_slug, other_loc = other
+                msg = f"'{name}' is the plural of {other_loc} of {kb.files[other_slug].display}; a name links to one entry only"
+                kb.add(kb.files[slug].display, kb.files[slug].at(*_loc_path(loc)), loc, msg)
     # A name two entries claim would make links ambiguous: leave the later entry out (and an entry whose
     # file name is not its slug).
     for slug in rejected:
         display = kb.files[slug].display
         kb.rejected[display] = next(str(p) for p in kb.errors if p.file == display)
         del kb.entries[slug], kb.files[slug]
+
+
+def _loc_path(loc: str) -> tuple[str | int, ...]:
+    """'aliases[2]' -> ('aliases', 2): a problem's location as a path into the document."""
+    return tuple(int(p) if p.isdigit() else p for p in loc.replace("]", "").replace("[", " ").split())
 
 
 def _check_entry(kb: KnowledgeBase, slug: str) -> None:
@@ -94,8 +127,17 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
                 f"duplicate source id '{src.id}'",
             )
         ids.add(src.id)
+    _check_definition_source(kb, slug)
     for i, use in enumerate(entry.where_used):
-        if use.source is not None and use.source not in ids:
+        if use.source is None:
+            kb.add(
+                file.display,
+                file.at("where_used", i),
+                f"where_used[{i}]",
+                f"'{use.name}' names no source; add `source:` with the id of a source that shows it",
+                "warning",
+            )
+        elif use.source not in ids:
             hint = did_you_mean(use.source, ids)
             loc = f"where_used[{i}].source"
             kb.add(
@@ -104,6 +146,7 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
                 loc,
                 f"unknown source id '{use.source}'{hint}",
             )
+    _check_prerequisite_levels(kb, slug)
     counts = {
         "examples": len(entry.examples),
         "misconceptions": len(entry.misconceptions),
@@ -137,6 +180,59 @@ def _unknown_term(kb: KnowledgeBase, slug: str) -> str:
         if Path(display).stem == slug:
             return f"'{slug}' was left out because of its errors (see {display}); fix them first"
     return f"unknown term '{slug}'{did_you_mean(slug, sorted(kb.entries))}"
+
+
+def _check_definition_source(kb: KnowledgeBase, slug: str) -> None:
+    """The definition rests on a source that can back it: a paper, survey, book, standard or docs."""
+    entry = kb.entries[slug]
+    file = kb.files[slug]
+    kinds = ", ".join(sorted(DEFINING_KINDS))
+    if entry.definition_source is None:
+        kb.add(
+            file.display,
+            file.at("definition"),
+            "definition_source",
+            f"no source supports the definition; add `definition_source:` with the id of a source ({kinds})",
+            "warning",
+        )
+        return
+    by_id = {src.id: src for src in entry.sources}
+    pos = file.at("definition_source")
+    source = by_id.get(entry.definition_source)
+    if source is None:
+        hint = did_you_mean(entry.definition_source, by_id)
+        kb.add(file.display, pos, "definition_source", f"unknown source id '{entry.definition_source}'{hint}")
+    elif source.kind not in DEFINING_KINDS:
+        kb.add(
+            file.display,
+            pos,
+            "definition_source",
+            f"source '{source.id}' is of kind '{source.kind}', which cannot back a definition; use one of: {kinds}",
+            "warning",
+        )
+
+
+def _check_prerequisite_levels(kb: KnowledgeBase, slug: str) -> None:
+    """What must be learned first is never harder than what needs it (prerequisite and next-step)."""
+    entry = kb.entries[slug]
+    file = kb.files[slug]
+    for i, rel in enumerate(entry.related):
+        other = kb.entries.get(rel.term)
+        if other is None:
+            continue
+        if rel.relation is RelationKind.prerequisite and other.difficulty.rank > entry.difficulty.rank:
+            msg = (
+                f"prerequisite '{rel.term}' ({other.difficulty}) is harder than '{slug}' ({entry.difficulty}); "
+                "a prerequisite cannot be harder than the entry that needs it (make it see-also, or change a level)"
+            )
+        elif rel.relation is RelationKind.next_step and other.difficulty.rank < entry.difficulty.rank:
+            msg = (
+                f"next step '{rel.term}' ({other.difficulty}) is easier than '{slug}' ({entry.difficulty}); "
+                f"'{slug}' would be learned first although it is harder (make it see-also)"
+            )
+        else:
+            continue
+        kb.add(file.display, file.at("related", i, "relation"), f"related[{i}].relation", msg, "warning")
 
 
 def _check_cycles(kb: KnowledgeBase) -> None:

@@ -105,8 +105,25 @@ class Usage(_Model):
     source: Slug | None = Field(default=None, description="Id of an item in `sources` backing this claim.")
 
 
+class SourceKind(StrEnum):
+    """What a source is: it decides which claims the source can back."""
+
+    paper = "paper"  # a research paper: what its authors did and found
+    survey = "survey"  # a survey or review paper: what a field does
+    book = "book"  # a textbook
+    standard = "standard"  # a standard or a standards body's publication
+    docs = "docs"  # official documentation of a tool, library or product
+    model_card = "model-card"  # a model's card or technical report
+    article = "article"  # an article, blog post or news report
+
+
+# Kinds that can back a definition (see `Entry.definition_source`).
+DEFINING_KINDS = frozenset({SourceKind.paper, SourceKind.survey, SourceKind.book, SourceKind.standard, SourceKind.docs})
+
+
 class Source(_Model):
     id: Slug
+    kind: SourceKind = Field(description="paper, survey, book, standard, docs, model-card or article.")
     title: NonEmpty
     url: Url
 
@@ -141,6 +158,10 @@ class Entry(_Model):
     misconceptions: list[Misconception] = Field(min_length=1)
     phrases: list[Markdown] = Field(min_length=1)
     related: list[Relation] = Field(min_length=1)
+    definition_source: Slug | None = Field(
+        default=None,
+        description="Id of a source (paper, survey, book, standard or docs) that supports the definition.",
+    )
     sources: list[Source] = Field(default_factory=list)
     demo: Slug | None = Field(default=None, description="Id of an engine demo shown on the page.")
 

@@ -126,7 +126,8 @@ def check_name(name: str) -> str:
     """A term, alias or plural: no invisible or direction-changing characters, not a common word.
 
     Common words are refused unless they match with exact case ("IT" links only "IT", "it" would
-    link everywhere). The name is returned in Unicode normal form C.
+    link everywhere). Names that differ only in Unicode normalisation ("Café", "Cafe" + U+0301) are
+    compared as one by the duplicate check (checks.name_key).
 
     Zero-width characters make "Bat\u200bch" look like "Batch"; bidi controls (U+202E) reorder what
     a reader sees. Both are Unicode format characters (category Cf), none of which a name needs.
@@ -140,8 +141,7 @@ def check_name(name: str) -> str:
             )
     if name.casefold() in STOP_WORDS and not is_abbreviation(name):
         raise ValueError(f"'{name}' is a common word; as a name it would link on every page, so leave it out")
-    # One spelling per name: "Cafe" + U+0301 (combining acute) is stored as "Café", as typed.
-    return unicodedata.normalize("NFC", name)
+    return name
 
 
 def check_markdown_size(text: str) -> str:

@@ -138,7 +138,7 @@
       .map(function (e) { return { s: bySlug[e.source], t: bySlug[e.target], relation: e.relation, note: e.note }; });
     layout(nodes, links, width, height);
 
-    var svg = el("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": "Graph of glossary terms" });
+    var svg = el("svg", { viewBox: "0 0 " + width + " " + height, role: "group", "aria-label": "Graph of glossary terms" });
     svg.classList.add("glossary-graph-svg");
     var defs = el("defs");
     Object.keys(RELATION_COLOURS).forEach(function (rel) {

@@ -58,6 +58,8 @@ from .demos import DemoHooks
 log = logging.getLogger("mkdocs.plugins.glossary")
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
+# Partials that override Material's own to give its search dialog and progress bar accessible names.
+THEME_OVERRIDES = Path(__file__).resolve().parent.parent / "theme"
 ASSET_DIR = "assets/glossary"
 CSS = f"{ASSET_DIR}/glossary.css"
 JS = f"{ASSET_DIR}/glossary.js"
@@ -141,12 +143,21 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         )
         auto = self.config.autolink
         self.matcher = TermMatcher.from_entries(kb.entries, exclude=auto.exclude_terms) if auto.enabled else None
+        self._add_theme_overrides(config)
         if CSS not in [str(x) for x in config.extra_css]:
             config.extra_css.append(CSS)
         if JS not in [str(x) for x in config.extra_javascript]:
             config.extra_javascript.append(JS)
         self.demos.on_config(config, base / templates_dir if templates_dir else None)
         return config
+
+    @staticmethod
+    def _add_theme_overrides(config: Any) -> None:
+        """Put the plugin's Material partials after the site's own custom_dir (which still wins)."""
+        theme = config.theme
+        if theme.name != "material" or str(THEME_OVERRIDES) in theme.dirs:
+            return
+        theme.dirs.insert(1 if theme.custom_dir else 0, str(THEME_OVERRIDES))
 
     def _report(self, kb: KnowledgeBase) -> None:
         """Log every problem as a warning (so ``--strict`` fails), naming file and line."""

@@ -1,0 +1,83 @@
+"""axe-core (pinned in package.json) finds no serious or critical violation on any page type.
+
+Every page type of the real site is checked in Material's light and dark schemes, on a desktop
+viewport and on a 390 px touch phone. No axe rule is turned off: the fixes live in the plugin's CSS
+and its Material partials (plugin/aiglossary/theme/). Moderate and minor findings are listed in
+docs/accessibility.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+# One page of each type the site has.
+PAGES = {
+    "home": "",
+    "A-Z index": "glossary/",
+    "term page": "glossary/pre-training/",
+    "category": "glossary/categories/ml-fundamentals/",
+    "graph": "glossary/graph/",
+    "learning path": "glossary/learning-path/",
+    "demos": "demos/",
+    "docs page": "how-to-add-a-term/",
+}
+
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True},
+}
+
+
+# True once every code block that scrolls sideways is focusable where the device can hover (Material
+# measures them after load); on touch screens the plugin's CSS wraps long lines instead.
+SETTLED = """() => [...document.querySelectorAll("pre > code")].every(
+  (c) => c.scrollWidth <= c.clientWidth || c.hasAttribute("tabindex") || !matchMedia("(hover)").matches)"""
+
+
+def _axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)", pytrace=False)
+    return AXE.read_text("utf-8")
+
+
+def _serious(page: Any, axe: str) -> list[str]:
+    page.add_script_tag(content=axe)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    found = []
+    for rule in result["violations"]:
+        if rule["impact"] in ("serious", "critical"):
+            for node in rule["nodes"]:
+                summary = " ".join(node["failureSummary"].split())[:240]
+                found.append(f"{rule['id']} ({rule['impact']}) at {node['target']}: {summary}")
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_no_serious_violations(browser: Any, site: Any, scheme: str, device: str) -> None:
+    axe = _axe_source()
+    context = browser.new_context(color_scheme=scheme, reduced_motion="reduce", **VIEWPORTS[device])
+    page = context.new_page()
+    problems: dict[str, list[str]] = {}
+    try:
+        for name, path in PAGES.items():
+            page.goto(site.url + path)
+            page.wait_for_load_state("load")
+            if path == "glossary/graph/":
+                page.wait_for_selector(".glossary-graph-svg")
+            # Material makes code blocks that scroll sideways focusable once it has measured them.
+            page.wait_for_function(SETTLED)
+            found = _serious(page, axe)
+            if found:
+                problems[name] = found
+    finally:
+        context.close()
+    assert problems == {}, "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
