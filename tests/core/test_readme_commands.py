@@ -35,29 +35,29 @@ class Command:
         return f"{self.doc}: {self.line}"
 
 
-NEW_GC = '.venv/bin/glossary new "Gradient clipping"'
-NEW_MOE = 'glossary new "Mixture of experts"'
+NEW_GC = '.venv/bin/glossary new "Label smoothing"'
+NEW_MOE = 'glossary new "Mixture of depths"'
 
 COMMANDS = [
     # README.md, "Adding a term"
-    Command("README.md", NEW_GC, expect="Wrote glossary/gradient-clipping.yaml"),
+    Command("README.md", NEW_GC, expect="Wrote glossary/label-smoothing.yaml"),
     # A fresh scaffold is unfinished: --strict lists its TODOs and fails, as the how-to says.
     Command(
         "README.md", ".venv/bin/glossary check --strict", exit=1, expect="still holds scaffold text", before=(NEW_GC,)
     ),
-    Command("README.md", ".venv/bin/glossary show gradient-clipping", expect="Gradient clipping", before=(NEW_GC,)),
+    Command("README.md", ".venv/bin/glossary show label-smoothing", expect="Label smoothing", before=(NEW_GC,)),
     Command("README.md", "glossary list", expect="pre-training"),
     Command("README.md", "glossary export --format json", expect='"learning_path"'),
     Command("README.md", "glossary schema", expect="is up to date"),
     # docs/how-to-add-a-term.md
-    Command("docs/how-to-add-a-term.md", NEW_MOE, expect="then run: glossary check mixture-of-experts"),
+    Command("docs/how-to-add-a-term.md", NEW_MOE, expect="then run: glossary check mixture-of-depths"),
     Command("docs/how-to-add-a-term.md", "glossary check", exit=1, expect="TODO", before=(NEW_MOE,)),
     Command("docs/how-to-add-a-term.md", "glossary check --strict", expect="OK: "),
     Command(
         "docs/how-to-add-a-term.md",
-        "glossary check mixture-of-experts",
+        "glossary check mixture-of-depths",
         exit=1,
-        expect="glossary/mixture-of-experts.yaml",
+        expect="glossary/mixture-of-depths.yaml",
         before=(NEW_MOE,),
     ),
     # The scaffold's own advice (templates/scaffold.yaml.j2, shown in every new file).
@@ -65,7 +65,7 @@ COMMANDS = [
         "plugin/aiglossary/templates/scaffold.yaml.j2",
         "glossary check {{ slug }}",
         exit=1,
-        expect="glossary/gradient-clipping.yaml",
+        expect="glossary/label-smoothing.yaml",
         before=(NEW_GC,),
     ),
 ]
@@ -94,12 +94,23 @@ def test_command_runs_as_written(cmd: Command, tmp_path: Path) -> None:
     for first in cmd.before:
         done = _run(first, project)
         assert done.returncode == 0, f"{first}:\n{done.stdout}{done.stderr}"
-    line = cmd.line.replace("{{ slug }}", "gradient-clipping")  # the scaffold's template variable
+    line = cmd.line.replace("{{ slug }}", "label-smoothing")  # the scaffold's template variable
     proc = _run(line, project)
     out = proc.stdout + proc.stderr
     assert proc.returncode == cmd.exit, f"`{line}` exited {proc.returncode}:\n{out}"
     assert "Traceback" not in out
     assert cmd.expect in out, f"`{line}` printed:\n{out}"
+
+
+def test_example_terms_are_not_in_the_glossary() -> None:
+    """A reader runs `glossary new` on the example term: it must not exist yet, or the first step fails."""
+    for cmd in COMMANDS:
+        if " new " in f" {cmd.line} ":
+            term = cmd.line.split(" new ", 1)[1].strip().strip('"')
+            slug = "-".join(term.lower().split())
+            assert not (ROOT / "glossary" / f"{slug}.yaml").exists(), (
+                f"{cmd.doc}: the example `{cmd.line}` names a term the glossary now has; pick another"
+            )
 
 
 def test_make_build_check_leaves_no_site_folder(tmp_path: Path) -> None:
