@@ -80,7 +80,7 @@ HOSTILE = _entry(
     ],
     phrases=["Say `<script>alert(1)</script>` aloud.", "[a phrase link](javascript&#58;alert(1))"],
     related=[{"term": "safe-term", "relation": "see-also", "note": f"`{img('note')}` note"}],
-    sources=[{"id": "src", "title": f"</a>{img('source')}", "url": "https://example.org/a?b=c&d=e"}],
+    sources=[{"id": "src", "kind": "docs", "title": f"</a>{img('source')}", "url": "https://example.org/a?b=c&d=e"}],
 )
 
 SAFE = _entry(
