@@ -86,6 +86,13 @@ def resolve(kb: KnowledgeBase, name: str) -> str | None:
 
 
 def _unknown(kb: KnowledgeBase, name: str, param: str) -> click.BadParameter:
+    left_out = [d for d in sorted(kb.rejected) if Path(d).stem == slugify(name)]
+    if left_out:
+        return click.BadParameter(
+            f"'{visible(name)}' was left out because of its errors (see {left_out[0]}); "
+            f"run: glossary check {Path(left_out[0]).stem}",
+            param_hint=param,
+        )
     names = [*kb.entries, *(n for e in kb.entries.values() for n in e.names())]
     return click.BadParameter(f"no term '{visible(name)}'{visible(did_you_mean(name, names))}", param_hint=param)
 

@@ -109,6 +109,14 @@ def test_show_suggests_names_too() -> None:
     assert code == 2 and re.search(r"no term 'Fine tunning' \(did you mean '(?i:fine[ -]tuning)'\?\)", out), out
 
 
+def test_show_says_an_entry_was_left_out(mini_glossary: Path) -> None:
+    (mini_glossary / "delta-term.yaml").write_text("term: [broken\n", "utf-8")
+    code, out = run("show", "delta-term", "--root", str(mini_glossary))
+    assert code == 2
+    assert "'delta-term' was left out because of its errors (see glossary/delta-term.yaml)" in out
+    assert "run: glossary check delta-term" in out
+
+
 def test_check_accepts_terms(mini_glossary: Path) -> None:
     (mini_glossary / "delta-term.yaml").write_text("term: [broken\n", "utf-8")
     code, out = run("check", "--root", str(mini_glossary), "Alpha term")
