@@ -203,12 +203,15 @@ def fill_entries(terms: list[Term], seed: int = 1) -> None:
             "why_it_matters": f.sentences(3, 16),
             "where_used": [
                 {"name": f.words(2).title(), "text": f.sentence(14), "source": "primary"},
-                {"name": f.words(2).title(), "text": f.sentence(14)},
+                {"name": f.words(2).title(), "text": f.sentence(14), "source": "primary"},
             ],
             "misconceptions": [{"myth": f.sentence(10), "reality": f.sentences(2, 12)} for _ in range(3)],
             "phrases": [f.sentence(10) for _ in range(3)],
             "related": [{"term": terms[j].slug, "relation": kind, "note": f.sentence(8)} for j, kind in rels],
-            "sources": [{"id": "primary", "title": f.words(5).title(), "url": f"https://example.org/{t.slug}"}],
+            "definition_source": "primary",
+            "sources": [
+                {"id": "primary", "kind": "paper", "title": f.words(5).title(), "url": f"https://example.org/{t.slug}"}
+            ],
         }
 
 

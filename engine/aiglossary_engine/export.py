@@ -162,7 +162,9 @@ def _finish(path: Path, meta: dict[str, str]) -> None:
 def _session(path: Path) -> Any:
     import onnxruntime as ort
 
-    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    from .runtime import session_options
+
+    return ort.InferenceSession(str(path), session_options(threads=0), providers=["CPUExecutionProvider"])
 
 
 def _parity(model: torch.nn.Module, task: str, session: Any) -> tuple[float, list[str]]:

@@ -51,14 +51,29 @@ def read_metadata(path: Path) -> dict[str, str]:
     return meta
 
 
+def session_options(threads: int = 1) -> Any:
+    """onnxruntime options that give the same int8 results on every x86-64 CPU and in the browser.
+
+    On AVX2 CPUs without VNNI, onnxruntime's default u8s8 int8 kernel adds pairs of products in
+    16 bits, which saturate; VNNI CPUs and onnxruntime-web's WebAssembly do not. The saturation moves
+    logits enough to change a greedy continuation, so the terminal would disagree with the browser on
+    some machines. ``session.x64quantprecision`` selects the exact kernel there.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads  # tiny graphs: one thread has the lowest latency (0: all cores)
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.x64quantprecision", "1")
+    return options
+
+
 def load_model(path: Path, threads: int = 1) -> OnnxModel:
     import onnxruntime as ort
 
     path = Path(path)
     meta = read_metadata(path)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads  # tiny graphs: one thread has the lowest latency
-    options.inter_op_num_threads = 1
+    options = session_options(threads)
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     try:
         config = json.loads(meta["config"])

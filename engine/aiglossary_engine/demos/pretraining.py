@@ -72,7 +72,9 @@ BUDGETS = {
         eval_batches=2,
         early_stopping=2,
         seeds=(0, 1),
-        model={"n_layer": 1, "n_head": 2, "n_embd": 16, "block_size": 32},
+        # Width 32, not 16: narrower models predict near-uniformly, and int8 rounding then flips their
+        # arg-max at random (48% agreement on the 173-term glossary), which the int8 check rejects.
+        model={"n_layer": 1, "n_head": 2, "n_embd": 32, "block_size": 32},
     ),
 }
 
