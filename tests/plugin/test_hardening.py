@@ -167,3 +167,16 @@ def test_docs_page_links_only_text(tmp_path: Path) -> None:
     assert links == [("../glossary/r-d/", "R&amp;D"), ("../glossary/alpha-term/", "Alpha term")], body
     assert "https://example.org/alpha-term/page" in body
     assert yaml.safe_load((project / "glossary" / "r-d.yaml").read_text("utf-8"))["term"] == "R&D"
+
+
+def test_docs_page_with_many_backticks_builds_fast(tmp_path: Path) -> None:
+    """Explicit glossary: links are checked outside code spans; finding them was superlinear too."""
+    page = "# Ticks\n\n" + "`" * 3000 + "\n\nSee `[x](glossary:nope)` and [y](glossary:no-such-term).\n"
+    project = make_project(tmp_path, docs={"ticks.md": page})
+    start = time.perf_counter()
+    result = mkdocs_build(project)
+    assert time.perf_counter() - start < 30
+    assert result.ok, result.error
+    warnings = "\n".join(result.glossary_warnings)
+    assert "docs/ticks.md:5:" in warnings and "'no-such-term'" in warnings
+    assert "'nope'" not in warnings  # inside a code span: not a link
