@@ -11,7 +11,7 @@ CONSTRAINTS := constraints.txt
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: serve build test lint typecheck check unit browser-deps site-deps dev-deps clean help
+.PHONY: serve build build-check test lint typecheck check unit browser-deps site-deps dev-deps clean help
 
 help:
 	@echo "make serve  - install the site's needs (no torch) and serve on 127.0.0.1:8000"
@@ -68,10 +68,14 @@ check: $(VENV)/.site-stamp
 unit: dev-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+# A strict build of the real site into a temporary folder, removed afterwards whatever the outcome.
+build-check:
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && $(BIN)/mkdocs build --strict --site-dir "$$d"
+
 test: dev-deps
 	$(MAKE) --no-print-directory lint typecheck check
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
-	$(BIN)/mkdocs build --strict --site-dir $$(mktemp -d)
+	$(MAKE) --no-print-directory build-check
 
 clean:
 	rm -rf site build .mypy_cache .ruff_cache .pytest_cache

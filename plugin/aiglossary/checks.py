@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -62,6 +63,7 @@ def _check_names(kb: KnowledgeBase) -> None:
                 "",
                 f"file name '{slug}' is not the slug of the term or an alias; expected '{slugify(entry.term)}.yaml'",
             )
+            rejected.add(slug)  # its URL would not be the term's: left out, like any entry with an error
     # A name may not be another entry's automatic plural either ("tokens" when "Token" exists):
     # every mention of it would link to two pages.
     plurals: dict[str, tuple[str, str]] = {}
@@ -78,7 +80,8 @@ def _check_names(kb: KnowledgeBase) -> None:
                 other_slug, other_loc = other
                 msg = f"'{name}' is the plural of {other_loc} of {kb.files[other_slug].display}; a name links to one entry only"
                 kb.add(kb.files[slug].display, kb.files[slug].at(*_loc_path(loc)), loc, msg)
-    # A name two entries claim would make links ambiguous: leave the later entry out.
+    # A name two entries claim would make links ambiguous: leave the later entry out (and an entry whose
+    # file name is not its slug).
     for slug in rejected:
         display = kb.files[slug].display
         kb.rejected[display] = next(str(p) for p in kb.errors if p.file == display)
@@ -104,7 +107,7 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
         if rel.term == slug:
             kb.add(file.display, pos, loc, "a term cannot be related to itself")
         elif rel.term not in kb.entries:
-            kb.add(file.display, pos, loc, f"unknown term '{rel.term}'{did_you_mean(rel.term, sorted(kb.entries))}")
+            kb.add(file.display, pos, loc, _unknown_term(kb, rel.term))
         elif rel.term in seen:
             kb.add(file.display, pos, loc, f"'{rel.term}' is related twice; keep one relation", "warning")
         seen.add(rel.term)
@@ -113,7 +116,7 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
     if other == slug:
         kb.add(file.display, pos, "comparison.with", "compare the term with a neighbour, not with itself")
     elif other not in kb.entries:
-        kb.add(file.display, pos, "comparison.with", f"unknown term '{other}'{did_you_mean(other, sorted(kb.entries))}")
+        kb.add(file.display, pos, "comparison.with", _unknown_term(kb, other))
     ids: set[str] = set()
     for i, src in enumerate(entry.sources):
         if src.id in ids:
@@ -169,6 +172,14 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
             "examples should span at least 3 domains",
             "warning",
         )
+
+
+def _unknown_term(kb: KnowledgeBase, slug: str) -> str:
+    """Why ``slug`` is not an entry: its file was left out for its own errors, or there is none."""
+    for display in sorted(kb.rejected):
+        if Path(display).stem == slug:
+            return f"'{slug}' was left out because of its errors (see {display}); fix them first"
+    return f"unknown term '{slug}'{did_you_mean(slug, sorted(kb.entries))}"
 
 
 def _check_definition_source(kb: KnowledgeBase, slug: str) -> None:

@@ -12,22 +12,20 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from .text import check_markdown_size, check_name, check_text, strip_code
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-# Raw HTML outside code spans: a tag opener such as <b, </div, <!--, <?php.
-_CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
-_HTML_RE = re.compile(r"<\s*/?\s*[A-Za-z!?]")
+# Raw HTML outside code spans: a tag opener such as <b, </div, <!--, <?php (linear: see text.py).
+_HTML_RE = re.compile(r"<\s*(?:/\s*)?[A-Za-z!?]")
 _LINK_RE = re.compile(r"\]\(\s*<?\s*([^)\s>]*)")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
-def _strip_code(text: str) -> str:
-    return _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), text)
-
-
 def check_markdown(text: str) -> str:
-    """Validate author Markdown: no raw HTML, no links with a dangerous scheme."""
-    plain = _strip_code(text)
+    """Validate author Markdown: no raw HTML, no links with a dangerous scheme, a bounded size."""
+    check_markdown_size(text)
+    plain = strip_code(text)
     tag = _HTML_RE.search(plain)
     if tag:
         snippet = plain[tag.start() : tag.start() + 12].split("\n")[0]
@@ -40,10 +38,17 @@ def check_markdown(text: str) -> str:
     return text
 
 
-NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(check_markdown)]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(check_text)]
+Markdown = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(check_text),
+    AfterValidator(check_markdown),
+]
+# A term, alias or plural: no invisible or bidi characters, not a common word ("it", "the").
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(check_name)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$"), AfterValidator(check_text)]
 
 
 class Difficulty(StrEnum):
@@ -137,9 +142,9 @@ class Relation(_Model):
 class Entry(_Model):
     """One glossary term. The file name (without .yaml) is its slug."""
 
-    term: NonEmpty = Field(description="The term as people write it.")
-    aliases: list[NonEmpty] = Field(default_factory=list, description="Other names and abbreviations.")
-    plural: list[NonEmpty] = Field(default_factory=list, description="Irregular plural forms only.")
+    term: Name = Field(description="The term as people write it.")
+    aliases: list[Name] = Field(default_factory=list, description="Other names and abbreviations.")
+    plural: list[Name] = Field(default_factory=list, description="Irregular plural forms only.")
     categories: list[Slug] = Field(min_length=1, description="Ids from glossary/_categories.yaml.")
     difficulty: Difficulty
     summary: Markdown = Field(max_length=300, description="One sentence for previews and lists.")

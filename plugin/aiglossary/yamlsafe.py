@@ -3,11 +3,13 @@
 PyYAML's ``SafeLoader`` composes the document into nodes (no Python objects are built, so
 ``!!python/object`` tags cannot run code). We then build plain values ourselves, recording the
 line and column of each value under its path, refusing aliases (which is also what stops
-"billion laughs" alias bombs), unknown tags and duplicate keys.
+"billion laughs" alias bombs), unknown tags, duplicate keys and nesting deeper than ``MAX_DEPTH``
+(which would otherwise end in a RecursionError that takes every command down with it).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,8 @@ import yaml
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 50_000
+# Entries nest four levels (comparison.rows[0].this); 500 brackets would exhaust Python's stack.
+MAX_DEPTH = 32
 
 Path_ = tuple[str | int, ...]
 
@@ -79,6 +83,8 @@ class _Builder:
         self._scalars = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if len(path) >= MAX_DEPTH:
+            raise YamlProblem(_too_deep(), *_mark(node), path[:1])
         self.count += 1
         if self.count > MAX_NODES:
             raise YamlProblem(f"document has more than {MAX_NODES} values; entries are far smaller", *_mark(node))
@@ -120,6 +126,26 @@ class _Builder:
             raise YamlProblem(f"cannot read value: {exc}", *_mark(node), path) from None
 
 
+def _too_deep() -> str:
+    return f"values nest more than {MAX_DEPTH} levels deep; entries nest four at most"
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python loader, whose composer recurses once per level: capped at ``MAX_DEPTH``."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self._depth >= MAX_DEPTH:
+            event = self.peek_event()
+            raise YamlProblem(_too_deep(), event.start_mark.line + 1, event.start_mark.column + 1)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def parse(raw: bytes) -> Document:
     """Parse one YAML document from bytes. Raises :class:`YamlProblem` with a position."""
     if len(raw) > MAX_FILE_BYTES:
@@ -137,7 +163,7 @@ def parse(raw: bytes) -> Document:
     if ok:
         return _build(fast)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _DepthLimitedLoader(text)
     except yaml.reader.ReaderError as exc:
         head = text[: exc.position]
         line, col = head.count("\n") + 1, exc.position - (head.rfind("\n") + 1) + 1
@@ -182,7 +208,55 @@ def _compose_fast(text: str) -> tuple[bool, yaml.Node | None]:
     loader = _CLoader(text)
     try:
         return True, loader.get_single_node()
-    except Exception:
+    except (Exception, RecursionError):
+        # libyaml refuses 1,000 levels ("exceeded maximum nesting depth"). Its event stream finds where
+        # the nesting passes MAX_DEPTH in microseconds; the pure-Python scanner would take ~0.5 s.
+        problem = _too_deep_event(text) or _flow_too_deep(text)
+        if problem is not None:
+            raise problem from None
         return False, None
     finally:
         loader.dispose()
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _flow_too_deep(text: str) -> YamlProblem | None:
+    """The first '[' or '{' nested deeper than ``MAX_DEPTH`` brackets, when libyaml gave up on them.
+
+    libyaml reads ahead for simple keys and fails before its first event; PyYAML's scanner, which
+    checks every open level for each token, takes about 0.5 s to reach the same point. Brackets are
+    counted without regard to quotes: this only runs on text that libyaml found 1,000 levels deep.
+    """
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth >= MAX_DEPTH:
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            return YamlProblem(_too_deep(), line, col)
+    return None
+
+
+def _too_deep_event(text: str) -> YamlProblem | None:
+    """The problem at the first collection nested deeper than ``MAX_DEPTH``, read from libyaml's events."""
+    if _CLoader is None:
+        return None
+    loader = _CLoader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return YamlProblem(_too_deep(), *((mark.line + 1, mark.column + 1) if mark else (1, 1)))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None

@@ -7,6 +7,11 @@ scheme hides behind an entity, reference-style links, attribute lists. Each scri
 own ``window.__xss_*`` flag; the test opens every page, hovers the previews, searches, and asserts
 that no flag is set, no dialog opened, no element carries an ``on*`` handler, no link has a
 non-web scheme, and the text is shown as written.
+
+Two payloads pass ``--strict`` through ordinary Markdown rather than raw HTML (issue 12): a link title
+written with entities (Material's ``content.tooltips`` shows a ``title`` as HTML), and a summary that
+closes the ``content`` of ``<meta name="description">`` to add ``http-equiv="refresh"``. Every link
+of every page is hovered, and the redirect page must stay where it is.
 """
 
 from __future__ import annotations
@@ -106,6 +111,41 @@ CATEGORIES = yaml.safe_dump(
     sort_keys=False,
 )
 
+TITLE_LINK = '[the docs](https://example.org/ "&lt;img src=x onerror=window.__xss_{}=1&gt;")'
+
+
+def _plain_entry(term: str, summary: str, definition: str) -> str:
+    return _entry(
+        term=term,
+        categories=["safe"],
+        difficulty="beginner",
+        summary=summary,
+        definition=definition,
+        explanation=f"Also {TITLE_LINK.format('title_explanation')}.",
+        analogy="Like a trap.",
+        examples=[{"domain": "Language", "title": "One", "text": f"See {TITLE_LINK.format('title_example')}."}],
+        comparison={"with": "safe-term", "rows": [{"aspect": "Safety", "this": "trap", "other": "safe"}]},
+        why_it_matters="It hides payloads in ordinary Markdown.",
+        where_used=[{"name": "Tests", "text": "Used in tests."}],
+        misconceptions=[{"myth": "Titles are text.", "reality": "Tooltips may render them."}],
+        phrases=["A phrase."],
+        related=[{"term": "safe-term", "relation": "see-also", "note": f"Note {TITLE_LINK.format('title_note')}."}],
+    )
+
+
+# A link title in the summary reaches term links' previews, the index and the category pages.
+TRAP = _plain_entry(
+    "Trap term",
+    f'Read {TITLE_LINK.format("title_summary")} first. Harmless" onmouseover="alert(1)',
+    f"See {TITLE_LINK.format('title_definition')} for more.",
+)
+# The summary becomes <meta name="description" content="...">: unescaped, the page would redirect.
+REDIRECT = _plain_entry(
+    "Redirect term",
+    '0;url=http://127.0.0.1:9/hijacked" http-equiv="refresh',
+    'A "quoted" word, as in knowledge-distillation\'s "student".',
+)
+
 DOCS = {
     "index.md": "# Home\n\nThe Hostile term and the Safe term are both defined in the glossary.\n",
 }
@@ -114,6 +154,9 @@ PAGES = [
     "",
     "glossary/hostile-term/",
     "glossary/safe-term/",
+    "glossary/trap-term/",
+    "glossary/redirect-term/",
+    "glossary/categories/safe/",
     "glossary/",
     "glossary/categories/evil/",
     "glossary/learning-path/",
@@ -149,7 +192,13 @@ def _site_config() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def hostile_site(fixture_site_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    glossary = {"_categories.yaml": CATEGORIES, "hostile-term.yaml": HOSTILE, "safe-term.yaml": SAFE}
+    glossary = {
+        "_categories.yaml": CATEGORIES,
+        "hostile-term.yaml": HOSTILE,
+        "safe-term.yaml": SAFE,
+        "trap-term.yaml": TRAP,
+        "redirect-term.yaml": REDIRECT,
+    }
     # The payloads must reach the renderer: the loader accepts the entry (no errors, nothing left out).
     check = tmp_path_factory.mktemp("hostile-check") / "glossary"
     check.mkdir()
@@ -157,8 +206,25 @@ def hostile_site(fixture_site_factory: Any, tmp_path_factory: pytest.TempPathFac
         (check / name).write_text(text, "utf-8")
     kb = load_knowledge_base(check)
     assert not kb.errors, [str(p) for p in kb.errors]
-    assert set(kb.entries) == {"hostile-term", "safe-term"}
+    assert set(kb.entries) == {"hostile-term", "safe-term", "trap-term", "redirect-term"}
     return fixture_site_factory("hostile", glossary, DOCS, _site_config())
+
+
+def test_summary_cannot_redirect_or_add_attributes(page: Any, watch: Any, hostile_site: Any) -> None:
+    url = hostile_site.url + "glossary/redirect-term/"
+    page.goto(url)
+    page.wait_for_timeout(1_500)  # a refresh of delay 0 would have left by now
+    assert page.url == url
+    assert not [r for r in watch.requests if "hijacked" in r], watch.requests
+    metas = page.eval_on_selector_all(
+        "meta", "els => els.map(m => [m.name, m.httpEquiv, m.content, m.getAttribute('onmouseover')])"
+    )
+    assert not [m for m in metas if m[1]], metas  # no http-equiv at all
+    assert ["description", "", '0;url=http://127.0.0.1:9/hijacked" http-equiv="refresh', None] in metas
+    page.goto(hostile_site.url + "glossary/trap-term/")
+    description = page.eval_on_selector("meta[name=description]", "m => m.content")
+    assert description == 'Read the docs first. Harmless" onmouseover="alert(1)'
+    _assert_inert(page, "trap-term meta")
 
 
 def _assert_inert(page: Any, where: str) -> None:
@@ -166,16 +232,27 @@ def _assert_inert(page: Any, where: str) -> None:
     assert found == {"flags": [], "handlers": [], "badLinks": [], "badSources": [], "scripts": []}, where
 
 
+def _hover_every_link(page: Any, where: str) -> int:
+    """Hover each visible link of the content in turn (Material mounts a tooltip per titled link)."""
+    hovered = 0
+    for link in page.locator(".md-content a").all():
+        if link.is_visible():
+            link.hover(timeout=5_000)
+            hovered += 1
+    page.wait_for_timeout(100)  # the last tooltip mounts; a payload run by any hover left its flag
+    return hovered
+
+
 def test_hostile_entry_renders_inert(page: Any, watch: Any, hostile_site: Any) -> None:
     for path in PAGES:
         page.goto(hostile_site.url + path)
         if path.endswith("graph/"):
             nodes = page.locator(".glossary-graph-node[data-slug]")
-            expect(nodes).to_have_count(2)
-            nodes.first.hover()
-        for link in page.locator("article a.glossary-term").all()[:6]:
-            link.hover()
-        page.wait_for_timeout(150)  # let tooltips and previews mount
+            expect(nodes).to_have_count(4)
+            for node in nodes.all():  # some sit under the table of contents: events, not the mouse
+                node.dispatch_event("mouseover")
+                node.dispatch_event("mouseenter")
+        assert _hover_every_link(page, path or "home") > 0, path
         _assert_inert(page, path or "home")
 
     page.goto(hostile_site.url + "glossary/hostile-term/")
@@ -197,6 +274,15 @@ def test_hostile_entry_renders_inert(page: Any, watch: Any, hostile_site: Any) -
     search.press_sequentially("Hostile", delay=20)
     expect(page.locator(".md-search-result__item").first).to_be_visible()
     _assert_inert(page, "search results")
+
+    # No link title comes from entry text: the only titles in the content (besides the theme's
+    # permalinks) are the term previews, plain summaries.
+    for path in ("glossary/trap-term/", "glossary/", "glossary/categories/safe/"):
+        page.goto(hostile_site.url + path)
+        titles = page.eval_on_selector_all(
+            "article a[title]:not(.headerlink)", "els => els.map(a => [a.className, a.title])"
+        )
+        assert all("glossary-term" in cls.split() and "<" not in t for cls, t in titles), (path, titles)
 
     assert not watch.dialogs, watch.dialogs
     assert not re.search(r"__xss", " ".join(watch.console_errors)), watch.console_errors

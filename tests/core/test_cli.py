@@ -42,8 +42,11 @@ def test_check_json(mini_glossary: Path) -> None:
     assert report["ok"] is False and report["entries"] == 3 and report["errors"] >= 1
     first = next(p for p in report["problems"] if p["file"].endswith("delta-term.yaml"))
     assert first["line"] == 2 and first["severity"] == "error" and "YAML syntax error" in first["message"]
-    # Relations to the entry that failed to load are reported where they are made.
-    assert any("unknown term 'delta-term'" in p["message"] for p in report["problems"])
+    # Relations to the entry that failed to load are reported where they are made, saying why it is
+    # missing (not "unknown term ... did you mean").
+    messages = [p["message"] for p in report["problems"]]
+    assert "'delta-term' was left out because of its errors (see glossary/delta-term.yaml); fix them first" in messages
+    assert not any("unknown term 'delta-term'" in m for m in messages)
 
 
 def test_warnings_fail_only_with_strict(mini_glossary: Path) -> None:

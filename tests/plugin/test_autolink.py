@@ -246,3 +246,52 @@ def test_one_automaton_scales() -> None:
     m = TermMatcher(names)
     assert m.size == 5000
     assert slugs(m, "see term number 4321 and term number 12.") == ["term-4321", "term-12"]
+
+
+# -- issue 12: what a browser reads as markup, attribute values, URLs, raw-text elements -----------
+
+HOSTILE_NAMES = {"epoch": ["Epoch", "epochs"], "r-and-d": ["R&D"], "type-t": ["<T>"], "amp": ["amp"]}
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>https://example.org/epoch/page</p>",  # a bare URL (no Markdown autolink made it a link)
+        "<p>see www.epoch.org/x or write to me@epoch.org</p>",
+        '<p><img alt="a > Epoch < b"></p>',  # '>' inside a quoted attribute value
+        "<p><img alt='a > Epoch'></p>",
+        '<iframe srcdoc="<p>Epoch</p>"></iframe>',
+        "<iframe>Epoch</iframe>",
+        "<xmp>Epoch</xmp>",
+        "<noscript><p>Epoch</p></noscript>",
+        '<p><a href="/x"/>Epoch</a></p>',  # <a/> opens an a: HTML ignores the slash
+        '<p><a href="/x">an <em>Epoch</em></a></p>',
+        "<style>p::before { content: '<'; } .epoch { }</style>",
+    ],
+)
+def test_link_html_never_links_inside_what_is_not_text(html: str) -> None:
+    out, linked = link(TermMatcher(HOSTILE_NAMES), html)
+    assert out == html and linked == set()
+
+
+def test_link_html_goes_on_after_a_script_holding_a_less_than_sign() -> None:
+    html = "<script>if (a<b && c > d) { x = '<p>'; }</script><p>An epoch.</p><script>1<2</script><p>Epoch</p>"
+    out, _ = link(TermMatcher(HOSTILE_NAMES), html + "<h2>Next</h2><p>Epoch</p>")
+    assert out.count('class="glossary-term"') == 2
+    assert '<p>An <a class="glossary-term" href="/g/epoch/"' in out
+    assert out.startswith("<script>if (a<b && c > d) { x = '<p>'; }</script>")
+
+
+def test_link_html_links_names_with_ampersand_and_angle_brackets() -> None:
+    out, linked = link(TermMatcher(HOSTILE_NAMES), "<p>R&amp;D on &lt;T&gt; types, and amp.</p>")
+    assert linked == {"r-and-d", "type-t", "amp"}
+    assert '<a class="glossary-term" href="/g/r-and-d/" title="about r-and-d">R&amp;D</a>' in out
+    assert '<a class="glossary-term" href="/g/type-t/" title="about type-t">&lt;T&gt;</a>' in out
+    assert unlink(out) == "<p>R&amp;D on &lt;T&gt; types, and amp.</p>"
+
+
+def test_link_html_links_text_around_urls_and_attributes() -> None:
+    html = '<p>An epoch: https://example.org/epoch/ <img alt="Epoch"></p><h2>B</h2><p>epochs</p>'
+    out, _ = link(TermMatcher(HOSTILE_NAMES), html)
+    assert out.count('class="glossary-term"') == 2
+    assert "https://example.org/epoch/ " in out and 'alt="Epoch"' in out

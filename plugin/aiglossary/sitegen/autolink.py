@@ -6,12 +6,19 @@ one pass over its text whatever the number of terms.
 
 Rules: whole words only; case-insensitive for ordinary words, exact case for abbreviations
 ("LLM", "ReLU"); leftmost-longest match; the first mention of a term per section (``h1``-``h3``
-start a new section); never inside ``a``, ``code``, ``pre``, ``kbd``, headings, scripts and the like;
-never a link to the page's own term.
+start a new section); never inside ``a``, ``code``, ``pre``, ``kbd``, headings, scripts and the like,
+nor inside a tag's attribute values or a bare URL; never a link to the page's own term.
+
+Names are matched as HTML text writes them ("R&D" as ``R&amp;D``). The HTML is read the way a browser
+tokenises it where that matters: quoted attribute values may hold ``>``; the content of raw-text
+elements (``script``, ``style``, ``iframe``, ``xmp``, ``noscript``...) is skipped whole up to its end
+tag, whatever ``<`` it holds; ``<a/>`` opens an ``a`` (HTML ignores the slash on its own elements).
 """
 
 from __future__ import annotations
 
+import functools
+import html as htmllib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,37 +26,45 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from ..model import Entry
+from ..text import is_abbreviation
 
-SKIP_TAGS = frozenset(
-    {"a", "code", "pre", "kbd", "samp", "script", "style", "textarea", "button", "select", "svg", "title"}
-    | {f"h{i}" for i in range(1, 7)}
+# Elements whose content the browser does not parse as markup: skipped whole, up to their end tag.
+RAW_TEXT_TAGS = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
 )
+SKIP_TAGS = frozenset(
+    {"a", "code", "pre", "kbd", "samp", "button", "select", "svg", "math", "object", "template"}
+    | {f"h{i}" for i in range(1, 7)}
+    | RAW_TEXT_TAGS
+)
+# Foreign elements honour a self-closing slash; HTML's own elements ignore it (<a/> opens an a).
+_SELF_CLOSING_OK = frozenset({"svg", "math"})
 SECTION_TAGS = frozenset({"h1", "h2", "h3"})
 VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "col", "embed"})
 
-# A comment, a tag (group 1: "/" when closing, group 2: its name) or any other markup.
-_TOKEN = re.compile(r"<!--.*?-->|<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)[^>]*>|<[^>]*>", re.DOTALL)
+# A comment, a tag (group 1: "/" when closing, group 2: its name) or any other markup. Quoted
+# attribute values may hold ">"; possessive quantifiers keep a tag without its end linear.
+_TOKEN = re.compile(
+    r"""<!--.*?-->|<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)(?:[^>"']++|"[^"]*+"|'[^']*+')*+>|<[^>]*>""", re.DOTALL
+)
+# Text that is a bare URL or address: no term is linked inside it.
+_URL = re.compile(r"(?:\b[a-zA-Z][a-zA-Z0-9+.-]*://|\bwww\.)[^\s<>\"']*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Generated pages wrap lists of summaries in these so they are not linked; the markers are removed.
 NOLINK_START = "<!--glossary-nolink-->"
 NOLINK_END = "<!--/glossary-nolink-->"
 # What link_html writes for a mention (text is plain text, never markup), and how to undo it.
 _AUTOLINK_FORMAT = '<a class="glossary-term" href="{href}" title="{title}">{text}</a>'
 _AUTOLINK = re.compile(r'<a class="glossary-term" href="[^"<>]*" title="[^"<>]*">([^<]*)</a>')
-_WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
+
+
+@functools.cache
+def _end_tag(name: str) -> re.Pattern[str]:
+    return re.compile(rf"</\s*{name}(?:[\s/][^>]*)?>", re.IGNORECASE)
 
 
 def unlink(html: str) -> str:
     """``html`` without the links that :meth:`TermMatcher.link_html` added (their text stays)."""
     return _AUTOLINK.sub(r"\1", html) if 'class="glossary-term"' in html else html
-
-
-def is_abbreviation(name: str) -> bool:
-    """Abbreviations and brand-like names match with exact case: "LLM", "GPT-3", "ReLU", "LoRA"."""
-    if not any(c.isalpha() for c in name):
-        return True
-    if not any(c.islower() for c in name):
-        return True
-    return any(any(c.isupper() for c in word[1:]) for word in _WORD_SPLIT.split(name))
 
 
 def regular_plurals(name: str) -> list[str]:
@@ -108,9 +123,10 @@ class TermMatcher:
         self._automaton = ahocorasick.Automaton()
         table: dict[str, list[tuple[str, str | None, int]]] = {}
         for slug, forms in names.items():
-            for form in forms:
+            for name in forms:
+                form = htmllib.escape(name, quote=False)  # as HTML text writes it: R&amp;D, &lt;T&gt;
                 key = _fold(form)
-                exact = form if is_abbreviation(form) else None
+                exact = form if is_abbreviation(name) else None
                 bucket = table.setdefault(key, [])
                 if all(s != slug or e != exact for s, e, _ in bucket):
                     bucket.append((slug, exact, len(key)))
@@ -126,9 +142,13 @@ class TermMatcher:
         return cls({slug: name_forms(e) for slug, e in entries.items() if slug not in skip})
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """Non-overlapping mentions in plain text as ``(start, end, slug)``, leftmost-longest first."""
+        """Non-overlapping mentions in HTML text as ``(start, end, slug)``, leftmost-longest first.
+
+        ``text`` is text between tags (entities as written); mentions inside a bare URL are skipped.
+        """
         if not self.size or not text:
             return []
+        urls = [m.span() for m in _URL.finditer(text)] if ("://" in text or "www." in text or "@" in text) else []
         folded = _fold(text)
         found: list[tuple[int, int, int, str]] = []
         n = len(text)
@@ -141,6 +161,8 @@ class TermMatcher:
                 if start > 0 and (_is_word_char(text[start - 1]) or text[start - 1] in "&#"):
                     continue
                 if stop < n and _is_word_char(text[stop]):
+                    continue
+                if urls and any(a < stop and start < b for a, b in urls):
                     continue
                 found.append((start, -length, stop, slug))
                 break
@@ -177,7 +199,10 @@ class TermMatcher:
         linked: set[str] = set()
         pos = 0  # end of the last token
         last = 0  # html[last:] is not in out yet
-        for token in _TOKEN.finditer(html):
+        while True:
+            token = _TOKEN.search(html, pos)
+            if token is None:
+                break
             start = token.start()
             if start > pos and not skipping:
                 chunk = html[pos:start]
@@ -197,12 +222,17 @@ class TermMatcher:
                 continue
             name = name.lower()
             closing = token.group(1) == "/"
+            if name in RAW_TEXT_TAGS and not closing:
+                # Its content is text to the browser, whatever '<' it holds: jump past the end tag.
+                end = _end_tag(name).search(html, pos)
+                pos = end.end() if end else len(html)
+                continue
             if name in SKIP_TAGS:
                 if closing:
                     if depth.get(name, 0) > 0:
                         depth[name] -= 1
                         skipping -= 1
-                elif not token.group(0).endswith("/>"):
+                elif not (name in _SELF_CLOSING_OK and token.group(0).endswith("/>")):
                     depth[name] = depth.get(name, 0) + 1
                     skipping += 1
             if name in SECTION_TAGS and not closing:

@@ -214,7 +214,9 @@ class SiteBuilder:
                     # plugin): aliases and plurals as tags make "LLM" land on its term first.
                     # Escaped: Material's search results insert tags as HTML.
                     "tags": [html.escape(name) for name in (*entry.aliases, *entry.plural)],
-                    "description": plain_text(entry.summary),
+                    # Escaped: themes print page.meta values into attributes as they are (Material's
+                    # <meta name="description" content="...">), so a quote would end the attribute.
+                    "description": attr(plain_text(entry.summary)),
                     "glossary_term": slug,
                 }
             ),

@@ -2,8 +2,8 @@
 
 Entry text is untrusted author input. The loader already rejects raw HTML and unsafe link schemes;
 this module is the second line of defence: Markdown is rendered with the ``markdown`` library, then
-every fragment goes through ``nh3`` with a small allowlist, so ``<script>``, ``on*=`` handlers and
-``javascript:`` links cannot survive whatever the loader let through.
+every fragment goes through ``nh3`` with a small allowlist, so ``<script>``, ``on*=`` handlers,
+``title`` attributes and ``javascript:`` links cannot survive whatever the loader let through.
 """
 
 from __future__ import annotations
@@ -38,7 +38,11 @@ ALLOWED_TAGS = {
     "sup",
     "ul",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+# No ``title``: Material's content.tooltips shows a title as HTML, and Markdown decodes entities in
+# a link title (``[x](url "&lt;img ...&gt;")`` gives a title holding ``<img ...>``). The only titles
+# on the site are the term previews, made from plain text with no '<' left in it.
+# "*" empties nh3's generic attributes, which otherwise keep lang and title on every tag.
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "*": set()}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 _TAG = re.compile(r"<[^>]*>?")
