@@ -66,7 +66,7 @@ check: $(VENV)/.site-stamp
 	$(BIN)/glossary check --strict
 
 unit: dev-deps
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # A strict build of the real site into a temporary folder, removed afterwards whatever the outcome.
 build-check:
@@ -74,7 +74,7 @@ build-check:
 
 test: dev-deps
 	$(MAKE) --no-print-directory lint typecheck check
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory build-check
 
 clean:
