@@ -14,7 +14,7 @@ from .graph import backlinks, find_cycle
 from .loader import KnowledgeBase, slugify
 from .model import DEFINING_KINDS, RelationKind
 from .problems import did_you_mean
-from .sitegen.autolink import regular_plurals
+from .text import regular_plurals
 
 # Completeness: what a finished entry has (warnings, so `check --strict` fails on thin entries).
 MINIMUMS = {"examples": 3, "misconceptions": 3, "phrases": 3, "related": 3, "comparison.rows": 3}
@@ -89,8 +89,8 @@ def _check_names(kb: KnowledgeBase) -> None:
 
 
 def _loc_path(loc: str) -> tuple[str | int, ...]:
-    """'aliases[2]' -> ('aliases', 2): a problem's location as a path into the document."""
-    return tuple(int(p) if p.isdigit() else p for p in loc.replace("]", "").replace("[", " ").split())
+    """'examples[0].text' -> ('examples', 0, 'text'): a problem's location as a path into the document."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", loc) if p)
 
 
 def _check_entry(kb: KnowledgeBase, slug: str) -> None:
@@ -161,8 +161,7 @@ def _check_entry(kb: KnowledgeBase, slug: str) -> None:
             kb.add(file.display, file.at(*path), name, msg, "warning")
     for loc, text in _texts(entry):
         if "TODO" in text:
-            parts: list[str | int] = [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", loc) if p]
-            kb.add(file.display, file.at(*parts), loc, "still holds scaffold text (TODO); write it", "warning")
+            kb.add(file.display, file.at(*_loc_path(loc)), loc, "still holds scaffold text (TODO); write it", "warning")
     domains = {ex.domain.casefold() for ex in entry.examples}
     if len(entry.examples) >= MINIMUMS["examples"] and len(domains) < 3:
         kb.add(

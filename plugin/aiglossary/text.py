@@ -46,6 +46,20 @@ def is_abbreviation(name: str) -> bool:
     return any(any(c.isupper() for c in word[1:]) for word in _WORD_SPLIT.split(name))
 
 
+def regular_plurals(name: str) -> list[str]:
+    """Regular English plurals of a name (the last word changes); irregular ones come from the entry."""
+    if not name or not name[-1].isalpha():
+        return []
+    if is_abbreviation(name):
+        return [name + "s"]
+    low = name.lower()
+    if low.endswith(("s", "x", "z", "ch", "sh")):
+        return [name + "es"]
+    if low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        return [name[:-1] + "ies"]
+    return [name + "s"]
+
+
 def code_spans(text: str) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of each code span, as CommonMark pairs backtick runs, in one pass.
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from ..model import Entry
-from ..text import is_abbreviation
+from ..text import is_abbreviation, regular_plurals
 
 # Elements whose content the browser does not parse as markup: skipped whole, up to their end tag.
 RAW_TEXT_TAGS = frozenset(
@@ -65,20 +65,6 @@ def _end_tag(name: str) -> re.Pattern[str]:
 def unlink(html: str) -> str:
     """``html`` without the links that :meth:`TermMatcher.link_html` added (their text stays)."""
     return _AUTOLINK.sub(r"\1", html) if 'class="glossary-term"' in html else html
-
-
-def regular_plurals(name: str) -> list[str]:
-    """Regular English plurals of a name (the last word changes); irregular ones come from the entry."""
-    if not name or not name[-1].isalpha():
-        return []
-    if is_abbreviation(name):
-        return [name + "s"]
-    low = name.lower()
-    if low.endswith(("s", "x", "z", "ch", "sh")):
-        return [name + "es"]
-    if low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
-        return [name[:-1] + "ies"]
-    return [name + "s"]
 
 
 def name_forms(entry: Entry) -> list[str]:
