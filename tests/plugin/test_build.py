@@ -26,6 +26,7 @@ TERM_SECTIONS = [
     "related-terms",
     "referenced-by",
     "curious-about-more",
+    "test-yourself",
 ]
 
 

@@ -45,7 +45,7 @@ def headings(markdown: str) -> list[str]:
 def test_term_page_sections_in_reference_order(mini_builder: SiteBuilder) -> None:
     page = mini_builder.term_page("beta-term")
     assert page.src_uri == "glossary/beta-term.md"
-    assert headings(page.markdown) == [*SECTIONS, "Sources"]
+    assert headings(page.markdown) == [*SECTIONS, "Sources", "Test yourself"]
     assert page.markdown.startswith('---\nsearch: {"boost": 3}\n')
     assert re.search(r"^# Beta term$", page.markdown, re.MULTILINE)
     assert '<span class="glossary-difficulty glossary-difficulty--beginner"' in page.markdown

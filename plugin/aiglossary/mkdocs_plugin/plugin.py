@@ -11,12 +11,17 @@ Stable CSS hooks (browser tests and benchmarks rely on them; change them only wi
 - demo slot: ``.glossary-demo[data-demo]`` (exactly ``<div class="glossary-demo" data-demo="ID"></div>``)
 - term page parts: ``.glossary-header``, ``.glossary-difficulty``, ``.glossary-category``,
   ``ul.glossary-backlinks`` ("Referenced by"), ``a.glossary-edit-link``
+- self-check cards ("Test yourself" on term pages, and the practice page):
+  ``.glossary-card[data-card][data-kind][data-answer]`` with ``button.glossary-card-option[data-value]``
+  and the status region ``.glossary-card-result``; practice page ``#glossary-practice[data-src]``,
+  filters ``#glossary-practice-category``, ``#glossary-practice-difficulty``, per-box counts
+  ``.glossary-practice-box[data-box] .glossary-practice-box-count``, ``#glossary-practice-reset``
 
 Events, each with one job: ``on_config`` loads the knowledge base and reports its problems;
 ``on_files`` adds the generated pages, ``glossary.json`` and the assets; ``on_page_markdown`` checks
 explicit ``glossary:`` links (with their line); ``on_page_content`` links term mentions;
 ``on_env`` fills in "Referenced by" once every page is known, before search collects;
-``on_serve`` watches the glossary folder.
+``on_post_build`` writes the practice page's cards; ``on_serve`` watches the glossary folder.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .. import graph
+from ..fsutil import atomic_write_text
 from ..loader import KnowledgeBase, load_knowledge_base
 from ..problems import did_you_mean
 from ..sitegen import (
@@ -64,6 +70,7 @@ THEME_OVERRIDES = Path(__file__).resolve().parent.parent / "theme"
 ASSET_DIR = "assets/glossary"
 CSS = f"{ASSET_DIR}/glossary.css"
 JS = f"{ASSET_DIR}/glossary.js"
+PRACTICE_JS = f"{ASSET_DIR}/glossary-practice.js"
 
 # Explicit links in docs Markdown: [text](glossary:slug) or [text](glossary:slug#anchor), and [ref]: glossary:slug
 _MD_LINK = re.compile(
@@ -161,8 +168,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self._add_theme_overrides(config)
         if CSS not in [str(x) for x in config.extra_css]:
             config.extra_css.append(CSS)
-        if JS not in [str(x) for x in config.extra_javascript]:
-            config.extra_javascript.append(JS)
+        for script in (JS, PRACTICE_JS):
+            if script not in [str(x) for x in config.extra_javascript]:
+                config.extra_javascript.append(script)
         self.demos.on_config(config, base / templates_dir if templates_dir else None)
         return config
 
@@ -265,7 +273,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                     file.edit_uri = Path(os.path.relpath(path, config.docs_dir)).as_posix()
             files.append(file)
         files.append(File.generated(config, self.layout.json, content=self.builder.export_json()))
-        for name in ("glossary.css", "glossary.js"):
+        for name in ("glossary.css", "glossary.js", "glossary-practice.js"):
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", abs_src_path=str(ASSETS / name)))
         self.demos.on_files(files, config)
         return files
@@ -403,6 +411,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         return context
 
     on_page_context = CombinedEvent(_on_page_context_before_search, _on_page_context_after_search)
+
+    def on_post_build(self, *, config: Any) -> None:
+        """Write the practice page's cards: one compact JSON file, written atomically."""
+        if not self.config.enabled or self.builder is None:
+            return
+        if self.layout.practice not in self._generated:
+            return  # docs/ has its own practice page: it decides what it loads
+        atomic_write_text(Path(config.site_dir) / self.layout.cards_json, self.builder.practice_json(), mode=0o644)
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if self.config.enabled:

@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass
 
 # Page names under the prefix that the plugin generates itself; a term may not use them as its slug.
-RESERVED_SLUGS = frozenset({"index", "categories", "learning-path", "graph", "assets"})
+RESERVED_SLUGS = frozenset({"index", "categories", "learning-path", "graph", "practice", "assets"})
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,8 @@ class Layout:
     prefix: str = "glossary"
     use_directory_urls: bool = True
     json_name: str = "glossary.json"
+    # The practice page's cards (one JSON file, fetched by that page only).
+    cards_name: str = "assets/glossary/practice-cards.json"
 
     def term(self, slug: str) -> str:
         return f"{self.prefix}/{slug}.md"
@@ -34,8 +36,16 @@ class Layout:
         return f"{self.prefix}/graph.md"
 
     @property
+    def practice(self) -> str:
+        return f"{self.prefix}/practice.md"
+
+    @property
     def json(self) -> str:
         return self.json_name
+
+    @property
+    def cards_json(self) -> str:
+        return self.cards_name
 
     def url(self, src_uri: str) -> str:
         """The site-root-relative URL of a source file, as MkDocs computes ``File.url``."""

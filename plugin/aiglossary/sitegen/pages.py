@@ -21,6 +21,7 @@ from ..export import to_json
 from ..graph import LearnIndex
 from ..loader import KnowledgeBase
 from ..model import RelationKind
+from .cards import KINDS, Card, cards_json, entry_cards
 from .layout import Layout
 from .render import MarkdownRenderer, attr, plain_text
 from .templates import TemplateRenderer
@@ -42,13 +43,15 @@ ANCHORS = {
     "learn_next": "related-terms",
 }
 SEARCH_BOOST = 3
+# "Test yourself" shows this many cards; the others wait behind "N more questions".
+CARDS_SHOWN = 5
 
 
 @dataclass(frozen=True)
 class GeneratedPage:
     src_uri: str
     markdown: str
-    kind: str  # term | index | category | learning-path | graph
+    kind: str  # term | index | category | learning-path | graph | practice
     slug: str | None = None
     title: str = ""  # plain text; the plugin hands it to MkDocs escaped
     blocks: dict[str, str] = field(default_factory=dict)  # token -> HTML (when stashed)
@@ -119,6 +122,7 @@ class SiteBuilder:
         self.entries = kb.entries
         self.learn = LearnIndex(self.entries)
         self._titles = {slug: attr(plain_text(e.summary)) for slug, e in self.entries.items()}
+        self._cards: dict[str, list[Card]] = {}
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -162,7 +166,7 @@ class SiteBuilder:
     # -- pages -------------------------------------------------------------------------------------
 
     def pages(self) -> list[GeneratedPage]:
-        out = [self.index_page(), self.learning_path_page(), self.graph_page()]
+        out = [self.index_page(), self.learning_path_page(), self.graph_page(), self.practice_page()]
         out.extend(self.category_page(cid) for cid in self.kb.categories)
         out.extend(self.term_page(slug) for slug in sorted(self.entries))
         return out
@@ -264,8 +268,66 @@ class SiteBuilder:
             "suggest_url": self.suggest_url(slug),
             "source_file": file.display if file else f"{slug}.yaml",
             "index_url": self.layout.relative(src, self.layout.index),
+            "cards": self._card_items(src, slug),
+            "practice_url": self.layout.relative(src, self.layout.practice),
+            "cards_shown": CARDS_SHOWN,
         }
         return self._render("term.md.j2", src, "term", slug, entry.term, **context)
+
+    # -- self-check cards --------------------------------------------------------------------------
+
+    def cards(self, slug: str) -> list[Card]:
+        """The self-check cards of one entry (see :mod:`aiglossary.sitegen.cards`), computed once."""
+        if slug not in self._cards:
+            self._cards[slug] = entry_cards(slug, self.entries[slug], self.entries)
+        return self._cards[slug]
+
+    def _card_items(self, src: str, slug: str) -> list[dict[str, Any]]:
+        md = self.md
+        return [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "question": c.question,
+                "statement": Markup(md.inline(c.statement)) if c.statement else "",
+                "prompt": c.prompt,
+                "options": c.options,
+                "answer": c.answer,
+                "verdict": c.verdict,
+                "explanation": [(label, Markup(md.inline(body))) for label, body in c.explanation],
+            }
+            # Kinds take turns (first myth, first order, first column, second myth...), so the
+            # questions shown before "More questions" have some of each.
+            for c in sorted(self.cards(slug), key=lambda c: (c.index, list(KINDS).index(c.kind)))
+        ]
+
+    def practice_page(self) -> GeneratedPage:
+        src = self.layout.practice
+        count = sum(len(self.cards(slug)) for slug in self.entries)
+        return self._render(
+            "practice.md.j2",
+            src,
+            "practice",
+            None,
+            "Practice",
+            front_matter=self._front_matter({"title": "Practice", "glossary_page": "practice"}),
+            cards_url=relative_to_page(self.layout, src, self.layout.cards_json),
+            count=count,
+            terms=len(self.entries),
+            categories=self._category_items(src),
+            difficulties=list(DIFFICULTY_LABELS.items()),
+            index_url=self.layout.relative(src, self.layout.index),
+        )
+
+    def practice_json(self) -> str:
+        """Every card of the glossary for the practice page (compact JSON; term URLs relative to it)."""
+        src = self.layout.practice
+        return cards_json(
+            self.entries,
+            {slug: self.cards(slug) for slug in sorted(self.entries)},
+            inline=self.md.inline,
+            url=lambda slug: self.layout.relative(src, self.layout.term(slug)),
+        )
 
     def index_page(self) -> GeneratedPage:
         src = self.layout.index
@@ -287,6 +349,7 @@ class SiteBuilder:
             learning_path_url=self.layout.relative(src, self.layout.learning_path),
             graph_url=self.layout.relative(src, self.layout.graph),
             json_url=relative_to_page(self.layout, src, self.layout.json),
+            practice_url=self.layout.relative(src, self.layout.practice),
         )
 
     def _category_items(self, src: str) -> list[dict[str, Any]]:
