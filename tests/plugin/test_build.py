@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .conftest import BuildResult, make_project, mini_entry, mkdocs_build
+from .conftest import ROOT, BuildResult, make_project, mini_entry, mkdocs_build
 from .test_render import assert_inert
 
 TERM_SECTIONS = [
@@ -136,6 +136,47 @@ def test_real_index_graph_json(real_site: BuildResult) -> None:
     path = real_site.html("glossary/learning-path/")
     order = re.findall(r'class="glossary-path-step" data-slug="([^"]+)"', path)
     assert order == data["learning_path"]
+
+
+def test_real_practice_page_and_cards(real_site: BuildResult) -> None:
+    """The practice page is in the nav and linked from the index and every term page; its cards are
+    one compact JSON file, written whole, holding a myth card for every entry with misconceptions."""
+    from aiglossary import load_knowledge_base
+
+    entries = load_knowledge_base(ROOT / "glossary").entries
+    path = real_site.site / "assets/glossary/practice-cards.json"
+    assert path.stat().st_mode & 0o777 == 0o644  # readable by the web server, like every other file
+    assert not list(path.parent.glob(".practice-cards.json.*"))  # no temporary file left behind
+    raw = path.read_text("utf-8")
+    assert "\n" not in raw and ": " not in raw[:200]  # compact
+    data = json.loads(raw)
+    ids = [c["i"] for c in data["cards"]]
+    assert len(ids) == len(set(ids))
+    kinds = {(i.split(":")[0], i.split(":")[1]) for i in ids}
+    for slug, entry in entries.items():
+        if entry.misconceptions:
+            assert (slug, "myth") in kinds, slug
+        assert data["terms"][slug]["u"] == f"../{slug}/"
+    practice = real_site.html("glossary/practice/")
+    assert re.search(r'id="glossary-practice" data-src="\.\./\.\./assets/glossary/practice-cards\.json"', practice)
+    assert 'src="../../assets/glossary/glossary-practice.js"' in practice
+    nav = practice[practice.index('<nav class="md-nav md-nav--primary"') :]
+    assert re.search(
+        r'<a href="\./" class="md-nav__link md-nav__link--active">\s*<span class="md-ellipsis">\s*Practice', nav
+    )
+    assert 'href="practice/"' in article(real_site.html("glossary/"))
+    term = article(real_site.html("glossary/pre-training/"))
+    selfcheck = term[term.index('id="test-yourself"') :]
+    assert 'href="../practice/"' in selfcheck
+    shown = set(re.findall(r'class="glossary-card" data-card="([^"]+)"', selfcheck))
+    assert shown == {i for i in ids if i.startswith("pre-training:")}
+    # Cards are not searched (they repeat the page) and their term names are not auto-linked.
+    docs = {d["location"]: d["text"] for d in real_site.search_index()["docs"]}
+    assert "Myth or reality?" not in docs["glossary/pre-training/#test-yourself"]
+    assert "Which column?" not in docs["glossary/pre-training/#test-yourself"]
+    cards = selfcheck[: selfcheck.index("<!--/glossary-nosearch-->")]
+    assert cards.count('class="glossary-card"') == len(shown)
+    assert "glossary-term" not in cards
 
 
 # -- fixture sites ------------------------------------------------------------------------------------
@@ -264,6 +305,11 @@ def test_options_prefix_and_exclusions(tmp_path: Path) -> None:
     keep = article((result.site / "keep.html").read_text("utf-8"))
     assert 'href="terms/alpha-term.html"' in keep and "terms/beta-term.html" not in keep
     assert "glossary-term" not in article((result.site / "skip.html").read_text("utf-8"))
+    # The practice page follows the prefix and the URL style; its cards link terms the same way.
+    practice = (result.site / "terms" / "practice.html").read_text("utf-8")
+    assert 'data-src="../assets/glossary/practice-cards.json"' in practice
+    cards = json.loads((result.site / "assets" / "glossary" / "practice-cards.json").read_text("utf-8"))
+    assert cards["terms"]["alpha-term"]["u"] == "alpha-term.html"
 
 
 def test_autolink_disabled(tmp_path: Path) -> None:
