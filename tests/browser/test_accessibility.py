@@ -26,6 +26,7 @@ PAGES = {
     "category": "glossary/categories/ml-fundamentals/",
     "graph": "glossary/graph/",
     "learning path": "glossary/learning-path/",
+    "practice": "glossary/practice/",
     "demos": "demos/",
     "docs page": "how-to-add-a-term/",
 }
@@ -40,6 +41,19 @@ VIEWPORTS = {
 # measures them after load); on touch screens the plugin's CSS wraps long lines instead.
 SETTLED = """() => [...document.querySelectorAll("pre > code")].every(
   (c) => c.scrollWidth <= c.clientWidth || c.hasAttribute("tabindex") || !matchMedia("(hover)").matches)"""
+
+
+def _answer_cards(page: Any) -> None:
+    page.evaluate(
+        """() => {
+          document.querySelectorAll(".glossary-selfcheck-more").forEach((d) => { d.open = true; });
+          [...document.querySelectorAll(".glossary-card")].slice(0, 2).forEach((card, i) => {
+            const right = card.dataset.answer;
+            const options = [...card.querySelectorAll(".glossary-card-option")];
+            (options.find((b) => (b.dataset.value === right) === (i === 0)) || options[0]).click();
+          });
+        }"""
+    )
 
 
 def _axe_source() -> str:
@@ -73,6 +87,10 @@ def test_no_serious_violations(browser: Any, site: Any, scheme: str, device: str
             page.wait_for_load_state("load")
             if path == "glossary/graph/":
                 page.wait_for_selector(".glossary-graph-svg")
+            if path == "glossary/practice/":
+                page.wait_for_selector("#glossary-practice-stage .glossary-card")
+            # Self-check cards are checked answered: one right, one wrong, the hidden ones shown.
+            _answer_cards(page)
             # Material makes code blocks that scroll sideways focusable once it has measured them.
             page.wait_for_function(SETTLED)
             found = _serious(page, axe)

@@ -167,7 +167,7 @@
     var x = Array.isArray(c.x) ? c.x : [];
     var q = typeof c.q === "number" ? (x[c.q] || [])[1] : c.q;
     return {
-      i: c.i, s: parts[0], k: parts[1], q: q || "", p: c.p || "", a: c.a, v: c.v || "", x: x,
+      i: c.i, s: parts[0], k: parts[1], q: q || "", p: c.p || "", a: c.a, v: c.v || "", x: x, h: hash(c.i),
       o: c.o || (data.options && data.options[parts[1]]) || []
     };
   }
@@ -255,7 +255,7 @@
     }
 
     function order(a, b) {
-      return boxOf(a.i) - boxOf(b.i) || dueAt(a.i) - dueAt(b.i) || hash(a.i) - hash(b.i);
+      return boxOf(a.i) - boxOf(b.i) || dueAt(a.i) - dueAt(b.i) || a.h - b.h;
     }
 
     function plan() {
