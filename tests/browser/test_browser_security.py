@@ -76,7 +76,12 @@ HOSTILE = _entry(
     why_it_matters="An image ![pic](javascript&#58;window.__xss_image=1) must not load.",
     where_used=[{"name": img("usage"), "text": "Used {% raw %} here.", "source": "src"}],
     misconceptions=[
-        {"myth": "{{ 7*7 }} gets evaluated.", "reality": "&lt;script&gt;alert(1)&lt;/script&gt; stays text."}
+        {"myth": "{{ 7*7 }} gets evaluated.", "reality": "&lt;script&gt;alert(1)&lt;/script&gt; stays text."},
+        # Self-check cards show misconceptions as questions, on term pages and on the practice page.
+        {
+            "myth": "A card runs `<script>window.__xss_cardmyth=1</script>` when it is shown.",
+            "reality": "&lt;img src=x onerror=window.__xss_cardreality=1&gt; and `</legend><b onclick=x>` stay text.",
+        },
     ],
     phrases=["Say `<script>alert(1)</script>` aloud.", "[a phrase link](javascript&#58;alert(1))"],
     related=[{"term": "safe-term", "relation": "see-also", "note": f"`{img('note')}` note"}],
@@ -161,6 +166,7 @@ PAGES = [
     "glossary/categories/evil/",
     "glossary/learning-path/",
     "glossary/graph/",
+    "glossary/practice/",
 ]
 
 _PROBE = """() => ({
@@ -286,3 +292,44 @@ def test_hostile_entry_renders_inert(page: Any, watch: Any, hostile_site: Any) -
 
     assert not watch.dialogs, watch.dialogs
     assert not re.search(r"__xss", " ".join(watch.console_errors)), watch.console_errors
+
+
+def _answer_every_card(page: Any) -> int:
+    """Open the hidden questions and answer each card with its first option."""
+    page.evaluate("document.querySelectorAll('.glossary-selfcheck-more').forEach((d) => { d.open = true; })")
+    cards = page.locator(".glossary-card:not([data-answered])")
+    answered = 0
+    while cards.count() and answered < 50:
+        cards.first.locator(".glossary-card-option").first.click()
+        answered += 1
+    return answered
+
+
+def test_hostile_cards_render_inert(page: Any, watch: Any, hostile_site: Any) -> None:
+    """Every card of the hostile entry, answered on its page and on the practice page, shows its text."""
+    page.goto(hostile_site.url + "glossary/hostile-term/")
+    assert _answer_every_card(page) >= 3
+    _assert_inert(page, "hostile-term cards")
+    text = page.locator(".glossary-selfcheck").inner_text()
+    assert "<script>window.__xss_cardmyth=1</script>" in text
+    assert "<img src=x onerror=window.__xss_cardreality=1>" in text
+    assert "Hostile <img src=x onerror" in text  # the term's name, as an option of its "Which column?" card
+    page.goto(hostile_site.url + "glossary/safe-term/")
+    assert _answer_every_card(page) >= 2  # its order card offers the hostile term's name as an option
+    _assert_inert(page, "safe-term cards")
+
+    page.goto(hostile_site.url + "glossary/practice/")
+    seen = []
+    for _ in range(40):
+        stage = page.locator("#glossary-practice-stage")
+        card = stage.locator(".glossary-card")
+        if not card.count():
+            break
+        card.locator(f'.glossary-card-option[data-value="{card.get_attribute("data-answer")}"]').click()
+        seen.append(stage.inner_text())
+        _assert_inert(page, f"practice card {len(seen)}")
+        page.locator(".glossary-practice-next").click()
+    shown = "\n".join(seen)
+    assert "<script>window.__xss_cardmyth=1</script>" in shown
+    assert "</legend><b onclick=x>" in shown
+    assert not watch.dialogs, watch.dialogs
