@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _browser import goto_instant
 from aiglossary.loader import KnowledgeBase, load_knowledge_base
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,8 +172,11 @@ def test_practice_progress_survives_a_reload(page: Any, site: Any, watch: Any, c
 
 def test_practice_filters_change_the_deck(page: Any, site: Any, kb: KnowledgeBase, cards: dict[str, Any]) -> None:
     terms = cards["terms"]
-    page.goto(site.url + "glossary/practice/")
+    # Reached through Material's instant navigation (no page load): the page binds on document$.
+    goto_instant(page, site.url + "glossary/")
+    page.locator(".glossary-intro a", has_text="practice page").click()
     expect(page.locator("#glossary-practice-stage .glossary-card")).to_have_count(1)
+    assert page.evaluate("window.__glossarySitemapRead") is True  # the same document: no full load
     counts: dict[str, int] = {}
     for c in cards["cards"]:
         for cid in terms[c["i"].split(":")[0]]["c"]:

@@ -75,14 +75,20 @@ class Card:
         return f"{slug}:{kind}:{digest}"
 
 
-def _digest(*parts: Any) -> str:
-    data = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+def _digest(*parts: str | tuple[tuple[str, str], ...]) -> str:
+    """sha256 of the parts, each string ended by a NUL (entry text cannot hold one: see text.py)."""
+    h = hashlib.sha256()
+    for part in parts:
+        for text in [part] if isinstance(part, str) else [t for pair in part for t in pair]:
+            h.update(text.encode("utf-8"))
+            h.update(b"\0")
+        h.update(b"\1")
+    return h.hexdigest()
 
 
 def _pick(seed: str, n: int) -> int:
     """A stable choice among ``n`` from ``seed`` (the same text always picks the same way)."""
-    return int(_digest(seed)[:8], 16) % n
+    return int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:4], "big") % n
 
 
 def _card(
