@@ -9,6 +9,8 @@ Stable CSS hooks (browser tests and benchmarks rely on them; change them only wi
 - index rows: ``.glossary-index-item[data-slug][data-category][data-difficulty]`` where
   ``data-category`` is a space-separated list of category ids; filtered-out rows get ``hidden``
 - term graph: container ``#glossary-graph``; nodes ``.glossary-graph-node[data-slug]``
+- term preview (one per page, appended to ``body``): ``.glossary-preview`` holding ``[role=tooltip]#glossary-preview``
+  (``.glossary-preview-summary`` inside) and, after a first tap, ``a.glossary-preview-open``
 - demo slot: ``.glossary-demo[data-demo]`` (exactly ``<div class="glossary-demo" data-demo="ID"></div>``)
 - term page parts: ``.glossary-header``, ``.glossary-difficulty``, ``.glossary-category``,
   ``ul.glossary-backlinks`` ("Referenced by"), ``a.glossary-edit-link``
