@@ -113,9 +113,17 @@ class Watch:
         )
 
 
-def open_page(browser: Any, watch: Watch) -> tuple[Any, Any]:
-    """A fresh context and page that records errors, dialogs and requests, and never leaves 127.0.0.1."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+def open_page(browser: Any, watch: Watch, **options: Any) -> tuple[Any, Any]:
+    """A fresh context and page that records errors, dialogs and requests, and never leaves 127.0.0.1.
+
+    ``options`` go to ``browser.new_context`` (a 1280 x 900 desktop unless they say otherwise; ``PHONE``
+    is a 390 px touch phone).
+    """
+    options = {"viewport": {"width": 1280, "height": 900}, "reduced_motion": "reduce", **options}
+    context = browser.new_context(**options)
     context.set_default_timeout(TIMEOUT_MS)
 
     def route(r: Any) -> None:
@@ -145,3 +153,79 @@ def goto_instant(page: Any, url: str) -> None:
     """Open ``url`` and wait until Material's instant navigation handles clicks (see _SITEMAP_READY)."""
     page.goto(url)
     page.wait_for_function("window.__glossarySitemapRead === true")
+
+
+def tab_to(page: Any, selector: str, limit: int = 250, key: str = "Tab") -> int:
+    """Press Tab (the keyboard alone) until the focused element matches ``selector``; the presses it took.
+
+    Goes on from where the focus is (the top of a page just opened); fails after ``limit`` presses.
+    ``key="Shift+Tab"`` goes backwards.
+    """
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if page.evaluate("s => document.activeElement !== null && document.activeElement.matches(s)", selector):
+            return presses
+    raise AssertionError(f"{limit} presses of Tab never reached {selector!r} on {page.url}")
+
+
+# Count the pixels that differ clearly (sum of RGB differences over 48) between two PNG screenshots
+# of the same size, decoded by the browser itself.
+_PIXELS_CHANGED = """async ([a, b]) => {
+  const load = async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bmp = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+    const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(bmp, 0, 0);
+    return ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+  };
+  const [p, q] = await Promise.all([load(a), load(b)]);
+  if (p.length !== q.length) return -1;
+  let n = 0;
+  for (let i = 0; i < p.length; i += 4) {
+    if (Math.abs(p[i] - q[i]) + Math.abs(p[i + 1] - q[i + 1]) + Math.abs(p[i + 2] - q[i + 2]) > 48) n++;
+  }
+  return n;
+}"""
+
+
+def focus_indicator(page: Any, pad: int = 6) -> tuple[int, int]:
+    """How visible keyboard focus is on the focused element: (pixels that change, its perimeter in px).
+
+    The element is shot with ``pad`` pixels around it once Shift+Tab has moved the focus to the element
+    before it, and again once Tab has brought the focus back (checked), scrolled to the same place both
+    times. A focus indicator as thick as a 1 px line all around the element changes about as many
+    pixels as the element's perimeter.
+    """
+    import base64
+    import math
+
+    def box() -> dict[str, float]:
+        found: dict[str, float] = page.evaluate(
+            """() => { const el = document.querySelector('[data-focus-probe]');
+                       el.scrollIntoView({block: 'center', inline: 'nearest'});
+                       const r = el.getBoundingClientRect();
+                       return {x: r.x, y: r.y, width: r.width, height: r.height}; }"""
+        )
+        return found
+
+    page.evaluate("document.activeElement.setAttribute('data-focus-probe', '')")
+    try:
+        focused = box()
+        page.keyboard.press("Shift+Tab")
+        plain = box()
+        x0, y0 = min(focused["x"], plain["x"]), min(focused["y"], plain["y"])
+        x1 = max(focused["x"] + focused["width"], plain["x"] + plain["width"])
+        y1 = max(focused["y"] + focused["height"], plain["y"] + plain["height"])
+        left, top = max(0, math.floor(x0 - pad)), max(0, math.floor(y0 - pad))
+        clip = {"x": left, "y": top, "width": math.ceil(x1 + pad) - left, "height": math.ceil(y1 + pad) - top}
+        without = page.screenshot(clip=clip, animations="disabled")
+        page.keyboard.press("Tab")
+        back = page.evaluate("document.activeElement.hasAttribute('data-focus-probe')")
+        box()
+        with_focus = page.screenshot(clip=clip, animations="disabled")
+    finally:
+        page.evaluate("document.querySelector('[data-focus-probe]').removeAttribute('data-focus-probe')")
+    assert back, "Tab did not bring the focus back to the element"
+    pngs = [base64.b64encode(png).decode() for png in (with_focus, without)]
+    return int(page.evaluate(_PIXELS_CHANGED, pngs)), int(2 * (plain["width"] + plain["height"]))

@@ -4,7 +4,8 @@ A small site is built from a fixture glossary whose entry carries payloads in ev
 allows them in: raw HTML in plain-text fields (term, aliases, titles, names, category titles, which the
 loader does not treat as Markdown), HTML in code spans, HTML entities, template syntax, links whose
 scheme hides behind an entity, reference-style links, attribute lists. Each script payload sets its
-own ``window.__xss_*`` flag; the test opens every page, hovers the previews, searches, and asserts
+own ``window.__xss_*`` flag; the test opens every page, hovers the previews (the plugin's term previews
+and Material's title tooltips), searches, and asserts
 that no flag is set, no dialog opened, no element carries an ``on*`` handler, no link has a
 non-web scheme, and the text is shown as written.
 
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 import yaml
 from aiglossary.loader import load_knowledge_base
+from aiglossary.sitegen.render import plain_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -239,7 +241,8 @@ def _assert_inert(page: Any, where: str) -> None:
 
 
 def _hover_every_link(page: Any, where: str) -> int:
-    """Hover each visible link of the content in turn (Material mounts a tooltip per titled link)."""
+    """Hover each visible link of the content in turn (term links open their preview, titled ones
+    Material's tooltip)."""
     hovered = 0
     for link in page.locator(".md-content a").all():
         if link.is_visible():
@@ -271,7 +274,14 @@ def test_hostile_entry_renders_inert(page: Any, watch: Any, hostile_site: Any) -
     page.goto(hostile_site.url + "glossary/safe-term/")
     link = page.locator('article a.glossary-term[href*="hostile-term"]').first
     link.hover()
-    expect(page.locator(".md-tooltip2--active, .md-tooltip--active").first).to_be_visible()
+    preview = page.locator('.glossary-preview [role="tooltip"]')
+    expect(preview).to_be_visible()
+    # The summary is shown as the plain text the site makes of it (the markup in it as text), inert.
+    shown = preview.locator(".glossary-preview-summary").text_content()
+    assert shown == plain_text(yaml.safe_load(HOSTILE)["summary"]), shown
+    assert "&lt;script&gt;alert(1)" in (shown or "")
+    assert preview.locator("*").evaluate_all("els => els.map(e => e.tagName)") == ["SPAN", "STRONG", "SPAN", "SPAN"]
+    assert page.locator(".md-tooltip2--active, .md-tooltip--active").count() == 0
     _assert_inert(page, "tooltip")
 
     # Search for the hostile term and show its results.
@@ -281,14 +291,14 @@ def test_hostile_entry_renders_inert(page: Any, watch: Any, hostile_site: Any) -
     expect(page.locator(".md-search-result__item").first).to_be_visible()
     _assert_inert(page, "search results")
 
-    # No link title comes from entry text: the only titles in the content (besides the theme's
-    # permalinks) are the term previews, plain summaries.
+    # No link title comes from entry text (Material's tooltip would show it as HTML): term links carry
+    # their preview in data- attributes, which the preview script only ever sets as text.
     for path in ("glossary/trap-term/", "glossary/", "glossary/categories/safe/"):
         page.goto(hostile_site.url + path)
         titles = page.eval_on_selector_all(
             "article a[title]:not(.headerlink)", "els => els.map(a => [a.className, a.title])"
         )
-        assert all("glossary-term" in cls.split() and "<" not in t for cls, t in titles), (path, titles)
+        assert titles == [], (path, titles)
 
     assert not watch.dialogs, watch.dialogs
     assert not re.search(r"__xss", " ".join(watch.console_errors)), watch.console_errors

@@ -128,9 +128,21 @@ def test_hover_shows_summary(page: Any, site: Server, kb: KnowledgeBase) -> None
     slug = _slug_from(urljoin(page.url, link.get_attribute("href") or ""))
     page.mouse.move(0, 0)
     link.hover()
-    tooltip = page.locator(".md-tooltip2--active, .md-tooltip--active").first
+    # The plugin's preview (assets/glossary-preview.js), named by the link while it is open.
+    tooltip = page.locator('.glossary-preview [role="tooltip"]')
     expect(tooltip).to_be_visible()
     expect(tooltip).to_contain_text(_first_words(kb.entries[slug].summary))
+    expect(link).to_have_attribute("aria-describedby", tooltip.get_attribute("id") or "?")
+    assert page.locator(".md-tooltip2--active, .md-tooltip--active").count() == 0  # never two tooltips
+    # It stays while the pointer moves onto it (to read or select it), and goes once the pointer leaves.
+    box = page.locator(".glossary-preview").bounding_box()
+    assert box
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
+    page.wait_for_timeout(500)
+    expect(tooltip).to_be_visible()
+    page.mouse.move(0, 0)
+    expect(tooltip).to_be_hidden()
+    assert link.get_attribute("aria-describedby") is None
 
 
 def test_index_filters(page: Any, site: Server, kb: KnowledgeBase) -> None:

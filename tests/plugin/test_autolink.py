@@ -77,7 +77,9 @@ def test_unicode_case_folding_keeps_offsets() -> None:
 
 
 def link(matcher: TermMatcher, html: str, own: str | None = None) -> tuple[str, set[str]]:
-    result = matcher.link_html(html, href=lambda s: f"/g/{s}/", title=lambda s: f"about {s}", own=own)
+    result = matcher.link_html(
+        html, href=lambda s: f"/g/{s}/", preview=lambda s: f' data-glossary-summary="about {s}"', own=own
+    )
     return result.html, result.linked
 
 
@@ -86,7 +88,7 @@ def test_link_html_first_mention_per_section(matcher: TermMatcher) -> None:
     out, linked = link(matcher, html)
     assert out.count('class="glossary-term"') == 2
     assert out.startswith('<h2>One</h2><p>An <a class="glossary-term" href="/g/large-language-model/"')
-    assert 'title="about large-language-model">LLM</a>, another LLM.' in out
+    assert 'data-glossary-summary="about large-language-model">LLM</a>, another LLM.' in out
     assert "<h2>Two</h2><p><a class" in out
     assert linked == {"large-language-model"}
 
@@ -115,7 +117,7 @@ def test_link_html_skips(matcher: TermMatcher, html: str) -> None:
 def test_link_html_resumes_after_skipped_elements(matcher: TermMatcher) -> None:
     out, _ = link(matcher, "<p><code>LLM</code> and <a href='#'>LLM</a> then LLM</p>")
     assert out.endswith(
-        'then <a class="glossary-term" href="/g/large-language-model/" title="about large-language-model">LLM</a></p>'
+        'then <a class="glossary-term" href="/g/large-language-model/" data-glossary-summary="about large-language-model">LLM</a></p>'
     )
 
 
@@ -128,7 +130,9 @@ def test_link_html_never_links_own_page(matcher: TermMatcher) -> None:
 
 def test_link_html_leaves_entities_alone(matcher: TermMatcher) -> None:
     out, _ = link(matcher, "<p>R&amp;D &amp; amp</p>")
-    assert out == '<p>R&amp;D &amp; <a class="glossary-term" href="/g/amp/" title="about amp">amp</a></p>'
+    assert (
+        out == '<p>R&amp;D &amp; <a class="glossary-term" href="/g/amp/" data-glossary-summary="about amp">amp</a></p>'
+    )
 
 
 def test_markers_are_removed(matcher: TermMatcher) -> None:
@@ -141,7 +145,14 @@ def test_unlink_undoes_link_html(matcher: TermMatcher) -> None:
         "<h2>One</h2><p>An LLM, a neural network &amp; ONNX.</p><h2>Two</h2><p>LLMs and an ANN</p>"
         '<p><a class="glossary-term" href="/g/x/" title="t" data-x="1">explicit</a> <a href="/y/">LLM</a></p>'
     )
-    out, linked = link(matcher, html)
+    result = matcher.link_html(
+        html,
+        href=lambda s: f"/g/{s}/",
+        preview=lambda s: (
+            f' data-glossary-name="{s}" data-glossary-level="beginner" data-glossary-summary="a &lt;b&gt;"'
+        ),
+    )
+    out, linked = result.html, result.linked
     assert out.count('class="glossary-term"') == 6 and linked
     assert unlink(out) == html  # links with other attributes (explicit ones, authors') stay
 
@@ -202,7 +213,7 @@ def test_link_html_only_adds_links(matcher: TermMatcher, pieces: list[str]) -> N
 def test_empty_matcher() -> None:
     m = TermMatcher({})
     assert m.find("anything") == []
-    assert m.link_html("<p>x</p>", href=str, title=str).html == "<p>x</p>"
+    assert m.link_html("<p>x</p>", href=str, preview=str).html == "<p>x</p>"
 
 
 @pytest.mark.parametrize(
@@ -285,8 +296,8 @@ def test_link_html_goes_on_after_a_script_holding_a_less_than_sign() -> None:
 def test_link_html_links_names_with_ampersand_and_angle_brackets() -> None:
     out, linked = link(TermMatcher(HOSTILE_NAMES), "<p>R&amp;D on &lt;T&gt; types, and amp.</p>")
     assert linked == {"r-and-d", "type-t", "amp"}
-    assert '<a class="glossary-term" href="/g/r-and-d/" title="about r-and-d">R&amp;D</a>' in out
-    assert '<a class="glossary-term" href="/g/type-t/" title="about type-t">&lt;T&gt;</a>' in out
+    assert '<a class="glossary-term" href="/g/r-and-d/" data-glossary-summary="about r-and-d">R&amp;D</a>' in out
+    assert '<a class="glossary-term" href="/g/type-t/" data-glossary-summary="about type-t">&lt;T&gt;</a>' in out
     assert unlink(out) == "<p>R&amp;D on &lt;T&gt; types, and amp.</p>"
 
 

@@ -65,22 +65,28 @@ def test_real_term_page(real_site: BuildResult) -> None:
 
 def test_real_home_page_autolinks_with_previews(real_site: BuildResult) -> None:
     body = article(real_site.html(""))
-    links = re.findall(r'<a class="glossary-term" href="([^"]+)" title="([^"]+)">([^<]+)</a>', body)
-    targets = {href for href, _, _ in links}
+    links = re.findall(
+        r'<a class="glossary-term" href="([^"]+)" data-glossary-name="([^"]+)"'
+        r' data-glossary-level="(?:beginner|intermediate|advanced)" data-glossary-summary="([^"]+)">([^<]+)</a>',
+        body,
+    )
+    targets = {href for href, _, _, _ in links}
     assert {"glossary/machine-learning/", "glossary/pre-training/", "glossary/onnx/"} <= targets
-    assert all(title.strip() for _, title, _ in links)
+    assert all(name.strip() and summary.strip() for _, name, summary, _ in links)
+    # The preview is the plugin's own (data- attributes), never Material's title tooltip.
+    assert not re.search(r'<a class="glossary-term"[^>]* title=', body)
     # First mention per section: within a section, each term is linked once.
     for section in re.split(r"<h2[ >]", body):
         hrefs = re.findall(r'<a class="glossary-term" href="([^"]+)"', section)
         assert len(hrefs) == len(set(hrefs)), section[:200]
     # The explicit glossary: link.
-    assert re.search(r'<a class="glossary-term" href="glossary/embedding/" title="[^"]+">this one</a>', body)
+    assert re.search(r'<a class="glossary-term" href="glossary/embedding/" data-glossary-[^>]+>this one</a>', body)
 
 
 def test_real_search_parses_mentions_without_their_links(real_site: BuildResult) -> None:
     """Search is handed pages without auto-links (fewer tags to parse); the text and the page stay."""
     body = article(real_site.html(""))
-    words = re.findall(r'<a class="glossary-term" href="[^"]+" title="[^"]+">([^<]+)</a>', body)
+    words = re.findall(r'<a class="glossary-term" href="[^"]+" data-glossary-[^>]+>([^<]+)</a>', body)
     assert len(words) >= 5
     home = " ".join(d["text"] for d in real_site.search_index()["docs"] if d["location"].split("#")[0] == "")
     for word in words:
@@ -351,7 +357,9 @@ def test_hostile_entry_renders_inert(tmp_path: Path) -> None:
     html = result.html("glossary/gamma-term/")
     body = article(html)
     assert_inert(body)
-    assert "{{ 7*7 }}" in body and "49" not in body
+    # Jinja never evaluated the entry's text; attribute values (card ids are hashes) are left out.
+    text = re.sub(r'="[^"]*"', '=""', body)
+    assert "{{ 7*7 }}" in text and "49" not in text
     assert "{{ config.site_name }}" in body and "{% raw %}template{% endraw %}" in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body  # the code span, as text
     assert "<title>Gamma ‹img src=x onerror=alert(1)› {{ 7*7 }} - Fixture</title>" in html

@@ -8,7 +8,9 @@
  * - pretraining: the reader types the start of a sentence and sees three continuations side by side
  *   (scratch, pre-trained only, fine-tuned). Greedy decoding reproduces `engine demo pretraining
  *   --prompt` exactly (same tokenizer, same key/value-cache schedule, arg-max taking the first index).
- * - digits: the reader draws a digit; both models' probabilities update live.
+ * - digits: the reader draws a digit; both models' probabilities update live. Drawing needs a pointer;
+ *   "Draw a sample digit" (a button, so keyboard alone works) draws the next of ten handwritten-style
+ *   samples (0 to 9) with the same pen, and the status line reads both models' answers aloud.
  *
  * If WebAssembly or a model fails, the widget says so in plain words; the rest of the page still works.
  * Hooks for tests: widget `[data-state]` = loading | ready | running | done | error;
@@ -34,12 +36,15 @@
     ".glossary-demo-prompt{flex:1 1 16em;padding:.4em .5em;font:inherit;border:1px solid var(--md-default-fg-color--lighter);border-radius:.2em;background:var(--md-default-bg-color);color:var(--md-typeset-color)}",
     ".glossary-demo-form .md-button{margin:0;padding:.3em 1em}",
     ".glossary-demo-temperature-label{font-size:.8em;display:flex;gap:.4em;align-items:center}",
+    ".glossary-demo-prompt:focus-visible,.glossary-demo-temperature:focus-visible{outline:2px solid var(--md-typeset-a-color);outline-offset:2px}",
     ".glossary-demo-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12em,1fr));gap:.8em}",
     ".glossary-demo-out{border:1px solid var(--md-default-fg-color--lightest);border-radius:.2em;padding:.5em .7em;min-width:0}",
     ".glossary-demo-label{font-weight:700;font-size:.85em}",
     ".glossary-demo-loss{font-size:.7em;color:var(--md-default-fg-color--light)}",
     ".glossary-demo-text{white-space:pre-wrap;overflow-wrap:anywhere;font-family:var(--md-code-font-family);font-size:.75em;margin:.4em 0 0}",
-    ".glossary-demo-draw{display:flex;gap:.8em;align-items:flex-end;margin-bottom:.8em}",
+    ".glossary-demo-draw{display:flex;flex-wrap:wrap;gap:.8em;align-items:flex-end;margin-bottom:.8em}",
+    ".glossary-demo-draw-buttons{display:flex;flex-direction:column;align-items:flex-start;gap:.5em}",
+    ".glossary-demo-draw-buttons .md-button{margin:0}",
     ".glossary-demo-canvas{width:192px;height:192px;background:#fff;border:1px solid var(--md-default-fg-color--lighter);border-radius:.2em;touch-action:none;cursor:crosshair}",
     ".glossary-demo-guess{font-size:1.6em;font-weight:700}",
     ".glossary-demo-bar{display:grid;grid-template-columns:1.2em 1fr 2.8em;gap:.3em;align-items:center;font-size:.7em}",
@@ -428,6 +433,29 @@
     return out;
   }
 
+  // Ten sample digits as pen strokes in a unit square (x right, y down), drawn with the reader's pen.
+  var SAMPLES = [
+    [ellipse(0.5, 0.5, 0.24, 0.36)],
+    [[[0.36, 0.26], [0.52, 0.12], [0.52, 0.88]]],
+    [[[0.28, 0.3], [0.36, 0.17], [0.5, 0.12], [0.65, 0.17], [0.71, 0.3], [0.66, 0.44], [0.28, 0.86], [0.76, 0.86]]],
+    [[[0.3, 0.18], [0.5, 0.12], [0.67, 0.2], [0.68, 0.34], [0.5, 0.47], [0.7, 0.58], [0.7, 0.76], [0.52, 0.88], [0.28, 0.82]]],
+    [[[0.62, 0.88], [0.62, 0.12], [0.26, 0.62], [0.78, 0.62]]],
+    [[[0.7, 0.12], [0.34, 0.12], [0.3, 0.46], [0.55, 0.42], [0.7, 0.55], [0.7, 0.75], [0.52, 0.88], [0.3, 0.83]]],
+    [[[0.66, 0.14], [0.46, 0.25], [0.33, 0.5], [0.33, 0.72], [0.45, 0.87], [0.62, 0.86], [0.7, 0.71], [0.62, 0.56], [0.45, 0.53], [0.33, 0.62]]],
+    [[[0.27, 0.14], [0.74, 0.14], [0.45, 0.88]]],
+    [ellipse(0.5, 0.3, 0.17, 0.17), ellipse(0.5, 0.68, 0.2, 0.2)],
+    [ellipse(0.47, 0.32, 0.2, 0.2), [[0.67, 0.3], [0.67, 0.6], [0.6, 0.8], [0.45, 0.88]]]
+  ];
+
+  function ellipse(cx, cy, rx, ry) {
+    var pts = [];
+    for (var i = 0; i <= 24; i++) {
+      var a = (2 * Math.PI * i) / 24;
+      pts.push([cx + rx * Math.sin(a), cy - ry * Math.cos(a)]);
+    }
+    return pts;
+  }
+
   function softmax(logits) {
     var max = -Infinity, sum = 0, p = [];
     for (var i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
@@ -443,6 +471,7 @@
     var canvas = el("canvas", { width: String(CANVAS), height: String(CANVAS), class: "glossary-demo-canvas",
       "aria-label": "Drawing area: draw a digit from 0 to 9" });
     var clear = el("button", { type: "button", class: "md-button glossary-demo-clear", text: "Clear" });
+    var sampleButton = el("button", { type: "button", class: "md-button glossary-demo-sample", text: "Draw a sample digit" });
     var panels = {};
     var probs = el("div", { class: "glossary-demo-grid" });
     order.forEach(function (kind) {
@@ -463,7 +492,9 @@
       panels[kind] = box;
       probs.appendChild(box);
     });
-    root.appendChild(el("div", { class: "glossary-demo-draw" }, [canvas, clear]));
+    root.appendChild(el("div", { class: "glossary-demo-draw" }, [
+      canvas, el("div", { class: "glossary-demo-draw-buttons" }, [sampleButton, clear])
+    ]));
     root.appendChild(probs);
     var ctx = canvas.getContext("2d", { willReadFrequently: true });
     ctx.lineCap = "round";
@@ -472,12 +503,14 @@
     ctx.lineWidth = CANVAS / 11;
 
     var nets = null, pending = false, drawing = false, last = null;
+    var nextSample = 0, announce = null; // announce: what the status line says once the models answer
     status.textContent = "Loading the two models…";
     Promise.all(order.map(function (kind) { return loadSession(ort, id, manifest, manifest.models[kind].file); }))
       .then(function (list) {
         nets = list;
         root.setAttribute("data-state", "ready");
-        status.textContent = "Draw a digit from 0 to 9 in the box.";
+        status.textContent = "Draw a digit from 0 to 9 in the box, or press “Draw a sample digit”.";
+        if (toPixels(ctx)) schedule(); // a sample drawn while the models loaded
       })
       .catch(function (err) { fail(root, status, err); });
 
@@ -504,7 +537,15 @@
       var input = new ort.Tensor("float32", pixels, [1, 64]);
       Promise.all(nets.map(function (s) { return s.run({ pixels: input }); }))
         .then(function (outs) {
-          outs.forEach(function (out, i) { show(order[i], softmax(Array.from(out.logits.data))); });
+          var said = [];
+          outs.forEach(function (out, i) {
+            var p = softmax(Array.from(out.logits.data));
+            show(order[i], p);
+            var best = p.indexOf(Math.max.apply(null, p));
+            said.push(manifest.models[order[i]].label + " reads " + best + " (" + (100 * p[best]).toFixed(0) + "%)");
+          });
+          if (announce) status.textContent = announce + ": " + said.join("; ") + ".";
+          announce = null;
           root.setAttribute("data-state", "done");
         })
         .catch(function (err) { fail(root, status, err); });
@@ -540,11 +581,35 @@
       schedule();
     });
     ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
-      canvas.addEventListener(name, function () { drawing = false; });
+      canvas.addEventListener(name, function () {
+        if (drawing && name === "pointerup") {
+          announce = "Your drawing";
+          schedule();
+        }
+        drawing = false;
+      });
     });
     clear.addEventListener("click", function () {
       ctx.clearRect(0, 0, CANVAS, CANVAS);
       order.forEach(function (kind) { show(kind, null); });
+    });
+    sampleButton.addEventListener("click", function () {
+      var digit = nextSample;
+      nextSample = (nextSample + 1) % SAMPLES.length;
+      ctx.clearRect(0, 0, CANVAS, CANVAS);
+      var pad = CANVAS * 0.1, size = CANVAS - 2 * pad;
+      SAMPLES[digit].forEach(function (stroke) {
+        ctx.beginPath();
+        stroke.forEach(function (pt, i) {
+          var x = pad + pt[0] * size, y = pad + pt[1] * size;
+          if (i === 0) ctx.moveTo(x, y);
+          else ctx.lineTo(x, y);
+        });
+        ctx.stroke();
+      });
+      root.setAttribute("data-sample", String(digit));
+      announce = "Sample " + digit;
+      schedule();
     });
   }
 

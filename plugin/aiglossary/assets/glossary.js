@@ -176,6 +176,8 @@
       g.addEventListener("keydown", function (ev) {
         if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); open(d.url); }
       });
+      g.addEventListener("focus", function () { reveal(d); highlight(d.slug); });
+      g.addEventListener("blur", function () { highlight(null); });
       g.addEventListener("mouseenter", function () { highlight(d.slug); });
       g.addEventListener("mouseleave", function () { highlight(null); });
       view.appendChild(g);
@@ -191,6 +193,15 @@
     // Pan and zoom with the pointer and the wheel.
     var scale = 1, tx = 0, ty = 0, drag = null;
     function apply() { view.setAttribute("transform", "translate(" + tx + "," + ty + ") scale(" + scale + ")"); }
+    // A node reached with Tab may lie outside the visible part of the graph: pan to bring it in.
+    function reveal(d) {
+      var m = 40;
+      var x = d.x * scale + tx, y = d.y * scale + ty;
+      if (x >= m && x <= width - 4 * m && y >= m && y <= height - m) return;
+      tx = width / 2 - d.x * scale;
+      ty = height / 2 - d.y * scale;
+      apply();
+    }
     svg.addEventListener("wheel", function (ev) {
       ev.preventDefault();
       var factor = ev.deltaY < 0 ? 1.1 : 1 / 1.1;

@@ -2,12 +2,15 @@
 
 Stable CSS hooks (browser tests and benchmarks rely on them; change them only with those):
 
-- term links, automatic and explicit: ``a.glossary-term`` (``title`` = the term's plain summary)
+- term links, automatic and explicit: ``a.glossary-term``; their preview (``assets/glossary-preview.js``)
+  reads ``data-glossary-name``, ``data-glossary-level`` and ``data-glossary-summary`` (plain text)
 - index filter controls: ``#glossary-filter-category``, ``#glossary-filter-difficulty``,
   ``#glossary-filter-text``; the visible count: ``#glossary-filter-count``
 - index rows: ``.glossary-index-item[data-slug][data-category][data-difficulty]`` where
   ``data-category`` is a space-separated list of category ids; filtered-out rows get ``hidden``
 - term graph: container ``#glossary-graph``; nodes ``.glossary-graph-node[data-slug]``
+- term preview (one per page, appended to ``body``): ``.glossary-preview`` holding ``[role=tooltip]#glossary-preview``
+  (``.glossary-preview-summary`` inside) and, after a first tap, ``a.glossary-preview-open``
 - demo slot: ``.glossary-demo[data-demo]`` (exactly ``<div class="glossary-demo" data-demo="ID"></div>``)
 - term page parts: ``.glossary-header``, ``.glossary-difficulty``, ``.glossary-category``,
   ``ul.glossary-backlinks`` ("Referenced by"), ``a.glossary-edit-link``
@@ -71,6 +74,7 @@ ASSET_DIR = "assets/glossary"
 CSS = f"{ASSET_DIR}/glossary.css"
 JS = f"{ASSET_DIR}/glossary.js"
 PRACTICE_JS = f"{ASSET_DIR}/glossary-practice.js"
+PREVIEW_JS = f"{ASSET_DIR}/glossary-preview.js"
 
 # Explicit links in docs Markdown: [text](glossary:slug) or [text](glossary:slug#anchor), and [ref]: glossary:slug
 _MD_LINK = re.compile(
@@ -168,7 +172,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self._add_theme_overrides(config)
         if CSS not in [str(x) for x in config.extra_css]:
             config.extra_css.append(CSS)
-        for script in (JS, PRACTICE_JS):
+        for script in (JS, PREVIEW_JS, PRACTICE_JS):
             if script not in [str(x) for x in config.extra_javascript]:
                 config.extra_javascript.append(script)
         self.demos.on_config(config, base / templates_dir if templates_dir else None)
@@ -273,7 +277,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                     file.edit_uri = Path(os.path.relpath(path, config.docs_dir)).as_posix()
             files.append(file)
         files.append(File.generated(config, self.layout.json, content=self.builder.export_json()))
-        for name in ("glossary.css", "glossary.js", "glossary-practice.js"):
+        for name in ("glossary.css", "glossary.js", "glossary-preview.js", "glossary-practice.js"):
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", abs_src_path=str(ASSETS / name)))
         self.demos.on_files(files, config)
         return files
@@ -330,7 +334,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             html = self._explicit_links(html, src, href)
         auto = self.config.autolink
         if self.matcher is not None and not any(fnmatch.fnmatch(src, pat) for pat in auto.exclude_pages):
-            result = self.matcher.link_html(html, href=href, title=builder.title_attr, own=own)
+            result = self.matcher.link_html(html, href=href, preview=builder.preview_attrs, own=own)
             html = result.html
             for slug in sorted(result.linked):
                 self._refs[slug][src] = None
@@ -354,9 +358,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             if found:
                 classes += " " + found.group(1)
                 rest = (rest[: found.start()] + rest[found.end() :]).strip()
-            title = "" if "title=" in rest else f' title="{builder.title_attr(slug)}"'
+            # An author's own title keeps Material's tooltip; otherwise the link gets the term's preview.
+            preview = "" if "title=" in rest else builder.preview_attrs(slug)
             rest = f" {rest}" if rest else ""
-            return f'<a class="{classes}" href="{href(slug)}{attr(frag)}"{title}{rest}>'
+            return f'<a class="{classes}" href="{href(slug)}{attr(frag)}"{preview}{rest}>'
 
         return _HTML_LINK.sub(replace, html)
 

@@ -52,9 +52,10 @@ _URL = re.compile(r"(?:\b[a-zA-Z][a-zA-Z0-9+.-]*://|\bwww\.)[^\s<>\"']*|[\w.+-]+
 # Generated pages wrap lists of summaries in these so they are not linked; the markers are removed.
 NOLINK_START = "<!--glossary-nolink-->"
 NOLINK_END = "<!--/glossary-nolink-->"
-# What link_html writes for a mention (text is plain text, never markup), and how to undo it.
-_AUTOLINK_FORMAT = '<a class="glossary-term" href="{href}" title="{title}">{text}</a>'
-_AUTOLINK = re.compile(r'<a class="glossary-term" href="[^"<>]*" title="[^"<>]*">([^<]*)</a>')
+# What link_html writes for a mention (text is plain text, never markup), and how to undo it. The
+# preview attributes are ``data-glossary-*`` ones (see SiteBuilder.preview_attrs), never a ``title``.
+_AUTOLINK_FORMAT = '<a class="glossary-term" href="{href}"{preview}>{text}</a>'
+_AUTOLINK = re.compile(r'<a class="glossary-term" href="[^"<>]*"(?: data-glossary-[a-z]+="[^"<>]*")*>([^<]*)</a>')
 
 
 @functools.cache
@@ -166,12 +167,13 @@ class TermMatcher:
         html: str,
         *,
         href: Callable[[str], str],
-        title: Callable[[str], str],
+        preview: Callable[[str], str],
         own: str | None = None,
     ) -> LinkResult:
         """Link the first mention per section of each term in an HTML fragment or page body.
 
-        ``href(slug)`` and ``title(slug)`` return the already-escaped attribute values.
+        ``href(slug)`` returns the already-escaped ``href`` value; ``preview(slug)`` the already-escaped
+        ``data-glossary-*`` attributes of the term's preview, each after a space (or ``""``).
         """
         result = LinkResult(html)
         if not self.size:
@@ -193,7 +195,7 @@ class TermMatcher:
             if start > pos and not skipping:
                 chunk = html[pos:start]
                 if not chunk.isspace():
-                    done = self._link_text(chunk, href, title, own, seen, linked)
+                    done = self._link_text(chunk, href, preview, own, seen, linked)
                     if done is not chunk:
                         out += (html[last:pos], done)
                         last = start
@@ -225,7 +227,7 @@ class TermMatcher:
                 seen.clear()
         if pos < len(html) and not skipping:
             tail = html[pos:]
-            done = self._link_text(tail, href, title, own, seen, linked)
+            done = self._link_text(tail, href, preview, own, seen, linked)
             if done is not tail:
                 out += (html[last:pos], done)
                 last = len(html)
@@ -238,7 +240,7 @@ class TermMatcher:
         self,
         text: str,
         href: Callable[[str], str],
-        title: Callable[[str], str],
+        preview: Callable[[str], str],
         own: str | None,
         seen: set[str],
         linked: set[str],
@@ -254,7 +256,7 @@ class TermMatcher:
             seen.add(slug)
             linked.add(slug)
             parts.append(text[pos:start])
-            parts.append(_AUTOLINK_FORMAT.format(href=href(slug), title=title(slug), text=text[start:stop]))
+            parts.append(_AUTOLINK_FORMAT.format(href=href(slug), preview=preview(slug), text=text[start:stop]))
             pos = stop
         if not parts:
             return text

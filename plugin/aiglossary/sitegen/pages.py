@@ -121,22 +121,33 @@ class SiteBuilder:
         self.stash = stash
         self.entries = kb.entries
         self.learn = LearnIndex(self.entries)
-        self._titles = {slug: attr(plain_text(e.summary)) for slug, e in self.entries.items()}
         self._cards: dict[str, list[Card]] = {}
+        self._previews = {
+            slug: (
+                f' data-glossary-name="{attr(e.term)}" data-glossary-level="{e.difficulty.value}"'
+                f' data-glossary-summary="{attr(plain_text(e.summary))}"'
+            )
+            for slug, e in self.entries.items()
+        }
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def title_attr(self, slug: str) -> str:
-        """The escaped plain summary of a term, for a link's ``title`` (hover preview)."""
-        return self._titles.get(slug, "")
+    def preview_attrs(self, slug: str) -> str:
+        """The escaped attributes a link to ``slug`` carries for its preview (``assets/glossary-preview.js``).
+
+        The term, its difficulty and its plain summary, each after a space; ``""`` for an unknown slug.
+        They are ``data-`` attributes, not a ``title``: the preview script shows them as text, and
+        Material's own tooltip (which reads ``title``) stays away from term links.
+        """
+        return self._previews.get(slug, "")
 
     def term_link(self, from_src: str, slug: str, *, css: str = "glossary-term") -> Markup:
         entry = self.entries.get(slug)
         if entry is None:
             return Markup('<span class="glossary-missing">{}</span>').format(slug)
         href = self.layout.relative(from_src, self.layout.term(slug))
-        return Markup('<a class="{}" href="{}" title="{}">{}</a>').format(
-            css, href, Markup(self.title_attr(slug)), entry.term
+        return Markup('<a class="{}" href="{}"{}>{}</a>').format(
+            css, href, Markup(self.preview_attrs(slug)), entry.term
         )
 
     def _term_item(self, from_src: str, slug: str) -> dict[str, Any]:
