@@ -12,7 +12,8 @@
  *
  * Hooks: `.glossary-ask[data-state]` = idle | loading | ready | error; results `ol.glossary-ask-results >
  * li[data-slug]`; on the box, `data-first-ms`: from the start of the load (the first keystroke in the
- * box, or the question) to the first answer; `data-last-ms`: the latest answer's time from its question.
+ * box, or the question) to the first answer, of which `data-load-ms` loading; `data-last-ms`: the latest
+ * answer's time from its question.
  */
 (function (root, factory) {
   var core = factory();
@@ -26,6 +27,7 @@
     var ASK = ROOT + "demos/ask/";
     var engine = null; // Promise<{index, bm25, vectors, session, ort}>: loaded once per visit
     var loadStarted = null; // performance.now() when the load began
+    var loadMs = null; // how long it took (fetches, WebAssembly compilation, session)
 
     function fetchOk(url, kind) {
       return fetch(url).then(function (r) {
@@ -61,6 +63,7 @@
             executionProviders: ["wasm"],
             graphOptimizationLevel: "all"
           }).then(function (session) {
+            loadMs = performance.now() - loadStarted;
             return { index: index, bm25: new core.Bm25(index.bm25), vectors: vectors, session: session, ort: ort };
           });
         });
@@ -159,6 +162,7 @@
             if (!answered) {
               answered = true;
               box.setAttribute("data-first-ms", (now - Math.min(started, loadStarted || started)).toFixed(1));
+              if (loadMs !== null) box.setAttribute("data-load-ms", loadMs.toFixed(1));
             }
             box.setAttribute("data-last-ms", ms);
             box.setAttribute("data-asked", text);
