@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from aiglossary_engine import __version__
+from aiglossary_engine.commands.ask import ask
+from aiglossary_engine.commands.build_ask import build_ask
 from aiglossary_engine.commands.build_demos import build_demos
 from aiglossary_engine.commands.classify import classify
 from aiglossary_engine.commands.demo import demo
@@ -25,6 +27,8 @@ COMMANDS: dict[str, click.Command] = {
     "info": info,
     "build-demos": build_demos,
     "demo": demo,
+    "build-ask": build_ask,
+    "ask": ask,
 }
 
 

@@ -27,6 +27,7 @@ TORCHRUN_CHECK = (
 COMMANDS = [
     ("README.md", '.venv/bin/engine demo pretraining --prompt "A neural network"', "Fine-tuned"),
     ("README.md", TORCHRUN_CHECK, "runs/ddp-check: step 20"),
+    ("README.md", '.venv/bin/engine ask "splitting text into small pieces before the model reads it"', "1. "),
     ("docs/engine.md", TORCHRUN_CHECK, "runs/ddp-check: step 20"),
 ]
 

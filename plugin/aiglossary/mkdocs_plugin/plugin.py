@@ -59,6 +59,8 @@ from ..sitegen import (
     TermMatcher,
     relative_url,
 )
+from ..sitegen.ask import ANCHOR as ASK_ANCHOR
+from ..sitegen.ask import insert_box as insert_ask_box
 from ..sitegen.autolink import NOLINK_END, NOLINK_START, unlink
 from ..sitegen.render import attr
 from ..text import code_spans
@@ -340,6 +342,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 self._refs[slug][src] = None
         if NOLINK_START in html:
             html = html.replace(NOLINK_START, "").replace(NOLINK_END, "")
+        if self.demos.ask is not None and src == self.layout.index:
+            html = insert_ask_box(html)
         return self.demos.on_page_content(html, base)
 
     def _explicit_links(self, html: str, src: str, href: Any) -> str:
@@ -413,6 +417,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         full = self._full_content.pop(page.file.src_uri, None)
         if full is not None:
             page.content = full
+        if self.demos.ask is not None and self.builder is not None:
+            # The search dialog (theme/partials/search.html) links to the Ask box on every page.
+            index = self.layout.url(self.layout.index)
+            context["glossary_ask_url"] = relative_url(index, page.file.url) + "#" + ASK_ANCHOR
         return context
 
     on_page_context = CombinedEvent(_on_page_context_before_search, _on_page_context_after_search)

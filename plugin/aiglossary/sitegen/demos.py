@@ -231,12 +231,32 @@ def load_demo(folder: Path) -> Demo:
     return Demo(folder.name, folder, manifest)
 
 
+ASK_ID = "ask"
+"""``docs/demos/ask/``: the Ask box's encoder and index (``engine build-ask``), not a term-page widget."""
+
+
 def load_demos(docs_dir: Path) -> dict[str, Demo]:
-    """Every built demo under ``docs_dir/demos``, checked."""
+    """Every built demo under ``docs_dir/demos``, checked (the Ask folder is read by :func:`load_ask`)."""
     root = docs_dir / DEMOS_DIR
     if not root.is_dir():
         return {}
-    return {d.name: load_demo(d) for d in sorted(root.iterdir()) if d.is_dir() and (d / MANIFEST).is_file()}
+    return {
+        d.name: load_demo(d)
+        for d in sorted(root.iterdir())
+        if d.is_dir() and d.name != ASK_ID and (d / MANIFEST).is_file()
+    }
+
+
+def load_ask(docs_dir: Path) -> Demo | None:
+    """``docs_dir/demos/ask`` checked like a demo (every file against its sha256), or None if not built."""
+    folder = docs_dir / DEMOS_DIR / ASK_ID
+    if not (folder / MANIFEST).is_file():
+        return None
+    demo = load_demo(folder)
+    index = demo.manifest.get("index")
+    if not isinstance(index, dict) or not all(index.get(k) in demo.manifest["files"] for k in ("file", "vectors")):
+        raise DemoError(f"{folder / MANIFEST}: index.file and index.vectors must name files listed in 'files'")
+    return demo
 
 
 # ---- numbers in words ------------------------------------------------------------------------------

@@ -1,0 +1,358 @@
+"""``engine build-ask``: train the Ask encoder, choose the fusion weight on dev pairs, write docs/demos/ask/.
+
+The folder holds ``encoder.int8.onnx`` (the fine-tuned encoder), ``pretrained.int8.onnx`` (the same
+encoder after pre-training only, for the comparison), ``vectors.i8`` (one int8 vector per term),
+``index.json`` (terms, the BM25F index, the vectors' scales and the fusion weight) and
+``manifest.json`` (recipe, seeds, corpus hashes, curves, dev metrics, every file's sha256), written
+atomically. Nothing here looks at the evaluation queries in ``bench/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from aiglossary_engine import DEFAULT_OPSET, PRODUCER, __version__
+from aiglossary_engine.ask.entries import FIELDS, TermDoc, load_term_docs
+from aiglossary_engine.ask.rank import Bm25Index, fuse, order
+from aiglossary_engine.ask.text import MAX_FEATURES, feature_ids
+from aiglossary_engine.ask.train import (
+    BUDGETS,
+    DEV_EVERY,
+    AskBudget,
+    BagEncoder,
+    Featurizer,
+    Pairs,
+    content_words,
+    finetune,
+    names_of,
+    paragraphs,
+    pretrain,
+    split_pairs,
+)
+from aiglossary_engine.demos.common import BuildContext, write_demo
+from aiglossary_engine.errors import EngineError
+
+ASK_ID = "ask"
+SEED = 1234
+WEIGHTS = [round(0.1 * i, 1) for i in range(11)]  # fusion weight of BM25, 0 = encoder only
+CENTROID = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 1000.0]  # how much an entry's own sentences add to its vector
+INDEX = "index.json"
+VECTORS = "vectors.i8"
+
+
+# ---- ONNX ----------------------------------------------------------------------------------------
+
+
+def export_encoder(model: BagEncoder, out: Path, meta: dict[str, str]) -> None:
+    """fp32 export (opset 20, IR 10), int8 weights for the embedding table, checked against PyTorch."""
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from aiglossary_engine.export import _finish, _quiet
+    from aiglossary_engine.runtime import session_options
+
+    model = model.eval()
+    with tempfile.TemporaryDirectory(prefix=".ask-export-", dir=out.parent) as tmp:
+        fp32, q8 = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
+        batch = torch.export.Dim("batch", min=1, max=4096)
+        seq = torch.export.Dim("seq", min=1, max=MAX_FEATURES)
+        with _quiet():
+            program = torch.onnx.export(
+                model,
+                (torch.ones(2, 5, dtype=torch.long),),
+                dynamo=True,
+                opset_version=DEFAULT_OPSET,
+                input_names=["ids"],
+                output_names=["vector"],
+                dynamic_shapes={"ids": {0: batch, 1: seq}},
+                verbose=False,
+            )
+        if program is None:
+            raise EngineError("the ONNX exporter returned no program")
+        program.save(str(fp32), external_data=False)
+        _finish(fp32, meta | {"precision": "fp32"})
+        with _quiet(""):
+            quantize_dynamic(str(fp32), str(q8), weight_type=QuantType.QInt8, op_types_to_quantize=["Gather"])
+        _finish(q8, meta | {"precision": "int8"})
+        gen = torch.Generator().manual_seed(0)
+        ids = torch.randint(1, model.emb.num_embeddings, (7, 40), generator=gen)
+        ids[3, 20:] = 0
+        with torch.no_grad():
+            ref = model(ids).numpy()
+        for path, tol in ((fp32, 1e-4), (q8, 0.05)):
+            session = ort.InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
+            got = session.run(None, {"ids": ids.numpy()})[0]
+            worst = float(np.abs(got - ref).max())
+            if worst > tol:
+                raise EngineError(f"{path.name}: onnxruntime differs from PyTorch by {worst:.3g} > {tol}")
+        q8.replace(out)
+
+
+class OnnxEncoder:
+    def __init__(self, path: Path) -> None:
+        import onnxruntime as ort
+
+        from aiglossary_engine.runtime import session_options
+
+        self.session = ort.InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
+        self.buckets = int(dict(self.session.get_modelmeta().custom_metadata_map)["buckets"])
+        self._cache: dict[str, list[float]] = {}
+
+    def encode(self, text: str) -> list[float]:
+        """One text at a time, as the browser and ``engine ask`` do (cached: the dev check asks again)."""
+        if text not in self._cache:
+            ids = feature_ids(text, self.buckets) or [0]
+            out = self.session.run(None, {"ids": np.array([ids], dtype=np.int64)})[0]
+            self._cache[text] = [float(x) for x in out[0]]
+        return self._cache[text]
+
+
+# ---- term vectors ----------------------------------------------------------------------------------
+
+
+def term_vectors(enc: OnnxEncoder, docs: list[TermDoc], centroid: float, snippets: list[list[str]]) -> np.ndarray:
+    out = []
+    for doc, texts in zip(docs, snippets, strict=True):
+        v = np.array(enc.encode(doc.fields["term"]), dtype=np.float64)
+        if centroid and texts:
+            v = v + centroid * np.mean([enc.encode(t) for t in texts], axis=0)
+        out.append(v / (np.linalg.norm(v) or 1.0))
+    return np.array(out)
+
+
+def quantize_rows(vectors: np.ndarray) -> tuple[bytes, list[float]]:
+    """int8 rows with one scale each: v ~= q * scale."""
+    scales = [float(np.float32(np.abs(v).max() / 127 or 1.0)) for v in vectors]
+    q = np.array([np.clip(np.round(v / s), -127, 127) for v, s in zip(vectors, scales, strict=True)], dtype=np.int8)
+    return q.tobytes(), scales
+
+
+def dequantize(data: bytes, scales: list[float], dim: int) -> list[list[float]]:
+    q = np.frombuffer(data, dtype=np.int8).reshape(len(scales), dim)
+    return [[float(x) * s for x in row] for row, s in zip(q.tolist(), scales, strict=True)]
+
+
+# ---- dev evaluation --------------------------------------------------------------------------------
+
+
+def ranks_of(score_lists: list[list[float]], targets: list[int], slugs: list[str]) -> list[int]:
+    return [order(s, slugs).index(t) + 1 for s, t in zip(score_lists, targets, strict=True)]
+
+
+def recall_mrr(ranks: list[int]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "recall_at_1": round(sum(r == 1 for r in ranks) / n, 4),
+        "recall_at_5": round(sum(r <= 5 for r in ranks) / n, 4),
+        "mrr": round(sum(1 / r for r in ranks) / n, 4),
+    }
+
+
+def dev_fields(docs: list[TermDoc], pairs: Pairs) -> list[dict[str, str]]:
+    """Each entry's BM25 fields rebuilt from its training sentences only (the dev ones left out)."""
+    kind_field = {
+        "summary": "summary",
+        "definition": "definition",
+        "phrase": "phrases",
+        "example": "examples",
+        "misconception": "misconceptions",
+    }
+    out = []
+    for t, doc in enumerate(docs):
+        held = {text for tt, text in pairs.dev_texts if tt == t}
+        fields = {name: "" for name in FIELDS}
+        fields["term"] = doc.fields["term"]
+        for kind, text in doc.snippets:
+            if kind in kind_field and text not in held:
+                fields[kind_field[kind]] += " " + text
+        out.append(fields)
+    return out
+
+
+def dev_scores(
+    enc: OnnxEncoder, docs: list[TermDoc], pairs: Pairs, bm25: list[list[float]] | None = None
+) -> tuple[list[list[float]], dict[float, list[list[float]]], list[int]]:
+    """BM25 and encoder scores (per centroid weight) of every dev query; the target term indexes."""
+    queries = [" ".join(ws) for _, _, ws in pairs.dev]
+    if bm25 is None:
+        index = Bm25Index.build(dev_fields(docs, pairs))
+        bm25 = [index.scores(q)[0] for q in queries]
+    held = [{text for tt, text in pairs.dev_texts if tt == t} for t in range(len(docs))]
+    train_snips = [[text for _, text in d.snippets if text not in held[t]] for t, d in enumerate(docs)]
+    qvecs = np.array([enc.encode(q) for q in queries])
+    enc_scores = {}
+    for c in CENTROID:
+        vecs = term_vectors(enc, docs, c, train_snips)
+        enc_scores[c] = (qvecs @ vecs.T).tolist()
+    return bm25, enc_scores, [t for t, _, _ in pairs.dev]
+
+
+# ---- the build -------------------------------------------------------------------------------------
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def run_ask(budget_name: str, ctx: BuildContext) -> tuple[dict[str, bytes], dict[str, Any]]:
+    from aiglossary_engine.data import stdlib_text
+
+    budget: AskBudget = BUDGETS[budget_name]
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    docs = load_term_docs(ctx.glossary)
+    slugs = [d.slug for d in docs]
+    pairs = split_pairs(docs)
+    cards = [content_words(d.fields["term"]) for d in docs]
+    names = [names_of(d) for d in docs]
+    feat = Featurizer(budget.buckets)
+
+    stdlib = stdlib_text()
+    paras = paragraphs(stdlib, budget.pretrain_paragraphs, rng)
+    # The glossary's prose, as paragraphs of four consecutive training sentences (dev ones excluded).
+    gloss = []
+    for mine in pairs.train:
+        words_ = [ws for _, ws in mine]
+        for i in range(0, len(words_), 4):
+            chunk = [w for ws in words_[i : i + 4] for w in ws]
+            if len(chunk) >= 12:
+                gloss.append(chunk)
+    ctx.log(f"ask: {len(docs)} terms, {sum(len(m) for m in pairs.train)} training pairs, {len(pairs.dev)} dev pairs")
+    ctx.log(f"ask: pre-training on {len(paras)} docstring and {len(gloss)} glossary paragraphs")
+
+    model = BagEncoder(budget.buckets, budget.dim)
+    pre_curve = pretrain(model, paras + gloss, feat, budget, SEED, ctx.log)
+    pretrained_state = {k: v.clone() for k, v in model.state_dict().items()}
+    ft_curve, best_step, best_r1 = finetune(model, cards, names, pairs, feat, budget, SEED + 1, ctx.log)
+
+    meta = {
+        "producer": PRODUCER,
+        "engine_version": __version__,
+        "task": "ask-encoder",
+        "buckets": str(budget.buckets),
+        "dim": str(budget.dim),
+        "opset": str(DEFAULT_OPSET),
+        "inputs": "ids int64 (batch, seq): hashed feature ids, 0 = padding",
+        "outputs": "vector float32 (batch, dim): unit vectors",
+    }
+    work = ctx.work
+    work.mkdir(parents=True, exist_ok=True)
+    enc_path, pre_path = work / "encoder.int8.onnx", work / "pretrained.int8.onnx"
+    export_encoder(model, enc_path, meta | {"stage": "fine-tuned"})
+    pre_model = BagEncoder(budget.buckets, budget.dim)
+    pre_model.load_state_dict(pretrained_state)
+    export_encoder(pre_model, pre_path, meta | {"stage": "pre-trained only"})
+
+    # Dev pairs: choose how much an entry's sentences add to its vector (encoder alone), then the weight.
+    enc, pre = OnnxEncoder(enc_path), OnnxEncoder(pre_path)
+    bm25, enc_scores, targets = dev_scores(enc, docs, pairs)
+    _, pre_scores, _ = dev_scores(pre, docs, pairs, bm25)
+
+    def mrr_of(scores: list[list[float]]) -> float:
+        return recall_mrr(ranks_of(scores, targets, slugs))["mrr"]
+
+    centroid = max(CENTROID, key=lambda c: (mrr_of(enc_scores[c]), -c))
+    pre_centroid = max(CENTROID, key=lambda c: (mrr_of(pre_scores[c]), -c))
+    hybrid = {w: [fuse(b, e, w) for b, e in zip(bm25, enc_scores[centroid], strict=True)] for w in WEIGHTS}
+    weight = max(WEIGHTS, key=lambda w: (mrr_of(hybrid[w]), -abs(w - 0.5)))
+    dev = {
+        "pairs": len(targets),
+        "bm25": recall_mrr(ranks_of(bm25, targets, slugs)),
+        "encoder_pretrained_only": recall_mrr(ranks_of(pre_scores[pre_centroid], targets, slugs)),
+        "encoder_finetuned": recall_mrr(ranks_of(enc_scores[centroid], targets, slugs)),
+        "hybrid": recall_mrr(ranks_of(hybrid[weight], targets, slugs)),
+        "hybrid_by_weight": {str(w): mrr_of(hybrid[w]) for w in WEIGHTS},
+    }
+    ctx.log(f"ask: dev {json.dumps(dev)}; centroid {centroid}, weight {weight}")
+
+    # The shipped index: every field and sentence of every entry.
+    index = Bm25Index.build([d.fields for d in docs])
+    vectors = term_vectors(enc, docs, centroid, [[t for _, t in d.snippets] for d in docs])
+    data, scales = quantize_rows(vectors)
+    index_json = {
+        "version": 1,
+        "buckets": budget.buckets,
+        "dim": budget.dim,
+        "fusion_weight": weight,
+        "terms": [{"slug": d.slug, "term": d.term, "summary": d.summary} for d in docs],
+        "bm25": index.to_json(),
+        "vectors": {"file": VECTORS, "scales": scales},
+    }
+    files = {
+        "encoder.int8.onnx": enc_path.read_bytes(),
+        "pretrained.int8.onnx": pre_path.read_bytes(),
+        VECTORS: data,
+        INDEX: (json.dumps(index_json, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8"),
+    }
+    gloss_text = "\n".join(t for d in docs for _, t in d.snippets)
+    manifest = {
+        "recipe": {
+            **asdict(budget),
+            "seed": SEED,
+            "dev_every": DEV_EVERY,
+            "features": "stems, stem pairs and character 3-5-grams of words, FNV-1a hashed",
+            "pretraining": "inverse cloze task on paragraphs, in-batch negatives",
+            "finetuning": "entry sentence (names blanked 80% of the time) -> term card and -> another sentence "
+            "of the entry, in-batch negatives, best dev recall@1 kept",
+            "centroid_choices": CENTROID,
+            "weight_choices": WEIGHTS,
+        },
+        "seeds": [SEED],
+        "corpora": {
+            "stdlib": {"sha256": _sha(stdlib), "chars": len(stdlib), "paragraphs": len(paras)},
+            "glossary": {
+                "sha256": _sha(gloss_text),
+                "terms": len(docs),
+                "paragraphs": len(gloss),
+                "training_pairs": sum(len(m) for m in pairs.train),
+                "dev_pairs": len(targets),
+            },
+        },
+        "curves": {"pretraining": pre_curve, "finetuning": ft_curve},
+        "chosen": {
+            "centroid": centroid,
+            "fusion_weight": weight,
+            "finetune_best_step": best_step,
+            "pretrained_centroid": pre_centroid,
+        },
+        "metrics": {"dev": dev, "finetune_best_dev_recall_at_1_fp32": round(best_r1, 4)},
+        "models": {
+            "encoder": {"file": "encoder.int8.onnx", "label": "Fine-tuned encoder"},
+            "pretrained": {"file": "pretrained.int8.onnx", "label": "Pre-trained only"},
+        },
+        "index": {"file": INDEX, "vectors": VECTORS},
+    }
+    return files, manifest
+
+
+def build_ask(out_root: Path, budget: str, ctx: BuildContext, rewrite: bool = False) -> tuple[Path, dict[str, Any]]:
+    import time
+
+    if budget not in BUDGETS:
+        raise EngineError(f"Invalid value for '--budget': must be one of {', '.join(BUDGETS)}, got '{budget}'.")
+    started = time.perf_counter()
+    previous = torch.get_num_threads()
+    torch.set_num_threads(ctx.threads)
+    try:
+        files, manifest = run_ask(budget, ctx)
+    finally:
+        torch.set_num_threads(previous)
+    manifest = {
+        "id": ASK_ID,
+        "engine_version": __version__,
+        "command": ctx.command,
+        "budget": budget,
+        "torch_threads": ctx.threads,
+        **manifest,
+    }
+    target, written = write_demo(out_root, ASK_ID, files, manifest, rewrite)
+    return target, written | {"build_seconds": round(time.perf_counter() - started, 1)}

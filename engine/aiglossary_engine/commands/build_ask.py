@@ -1,0 +1,73 @@
+"""engine build-ask: train the Ask encoder and write docs/demos/ask/ (models, term vectors, index, manifest)."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import click
+
+from aiglossary_engine.commands._common import quiet_option
+
+
+@click.command("build-ask")
+@click.option(
+    "--budget",
+    type=click.Choice(("ci", "full")),
+    default="full",
+    show_default=True,
+    help="full: the committed encoder; ci: a tiny model that checks the whole pipeline in seconds.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("docs/demos"),
+    show_default=True,
+    help="Folder that receives ask/.",
+)
+@click.option(
+    "--glossary",
+    type=click.Path(path_type=Path),
+    default=Path("glossary"),
+    show_default=True,
+    help="Glossary folder: the terms to rank and the fine-tuning pairs.",
+)
+@click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="PyTorch threads.")
+@click.option("--rewrite", is_flag=True, help="Write the files even when every number matches the manifest there.")
+@quiet_option
+def build_ask(budget: str, out: Path, glossary: Path, threads: int, rewrite: bool, quiet: bool) -> None:
+    """Pre-train the Ask encoder on the shipped text, fine-tune it on pairs from the entries, choose the
+    fusion weight on held-out entry sentences, and write OUT/ask/ atomically.
+
+    The manifest records the recipe, seed, corpus hashes, curves, the dev metrics (BM25, the
+    pre-trained-only and the fine-tuned encoder, the hybrid) and the sha256 of every file.
+    """
+    import shutil
+    import tempfile
+    import time
+
+    from aiglossary_engine.ask.build import build_ask as run
+    from aiglossary_engine.demos.common import BuildContext
+
+    start = time.perf_counter()
+
+    def log(msg: str) -> None:
+        if not quiet:
+            click.echo(f"[{time.perf_counter() - start:6.0f}s] {msg}", err=True)
+
+    args = ["engine", "build-ask", "--budget", budget]
+    args += ["--threads", str(threads)] if threads != 1 else []
+    args += ["--glossary", glossary.as_posix()] if glossary != Path("glossary") else []
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".ask.work-", dir=out))
+    try:
+        ctx = BuildContext(work=work, glossary=glossary, command=shlex.join(args), log=log, threads=threads)
+        target, manifest = run(out, budget, ctx, rewrite)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if not quiet:
+        dev = manifest["metrics"]["dev"]
+        click.echo(f"{target}: {len(manifest['files'])} files, {manifest['build_seconds']} s")
+        for name in ("bm25", "encoder_pretrained_only", "encoder_finetuned", "hybrid"):
+            m = dev[name]
+            click.echo(f"  dev {name:<24} R@1 {m['recall_at_1']:.3f}  R@5 {m['recall_at_5']:.3f}  MRR {m['mrr']:.3f}")
