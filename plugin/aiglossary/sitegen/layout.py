@@ -14,6 +14,7 @@ class Layout:
     prefix: str = "glossary"
     use_directory_urls: bool = True
     json_name: str = "glossary.json"
+    graph_json_name: str = "glossary-graph.json"
 
     def term(self, slug: str) -> str:
         return f"{self.prefix}/{slug}.md"
@@ -36,6 +37,11 @@ class Layout:
     @property
     def json(self) -> str:
         return self.json_name
+
+    @property
+    def graph_json(self) -> str:
+        """The graph page's data: nodes and typed links (see :func:`sitegen.localgraph.graph_data`)."""
+        return self.graph_json_name
 
     def url(self, src_uri: str) -> str:
         """The site-root-relative URL of a source file, as MkDocs computes ``File.url``."""
