@@ -15,9 +15,11 @@
   "use strict";
 
   var NS = "http://www.w3.org/2000/svg";
-  var LAYOUT_STEPS = 300;
+  var LAYOUT_STEPS = 200;
+  var FORWARD = [1, 0, -1, 1, 0, 1, 1, 1]; // the cells after a cell: right, and the three below
   var IDEAL = 42; // ideal link length, in layout units
-  var PULL = 0.2; // strength of the links against the repulsion
+  var PULL = 0.2;
+  var CUT = 2; // repulsion reaches this many ideal lengths (the grid's cell side) // strength of the links against the repulsion
   var GRAVITY = 0.01;
   var RADIUS = 6;
   var FONT = "13px";
@@ -41,7 +43,7 @@
     var pull = opts.pull === undefined ? PULL : opts.pull, gravity = opts.gravity === undefined ? GRAVITY : opts.gravity;
     var x = new Float64Array(n), y = new Float64Array(n);
     var dx = new Float64Array(n), dy = new Float64Array(n);
-    var k = IDEAL, k2 = k * k, cut = 2.5 * k, cut2 = cut * cut;
+    var k = IDEAL, k2 = k * k, cut = (opts.cut || CUT) * k, cut2 = cut * cut;
     var i, j, s;
     for (i = 0; i < n; i++) {
       var r = k * 0.8 * Math.sqrt(i + 0.5), a = i * 2.399963229728653;
@@ -49,12 +51,14 @@
       y[i] = r * Math.sin(a);
     }
     var m = src.length;
-    var next = new Int32Array(n);
+    var order = new Int32Array(n), cellOf = new Int32Array(n);
+    var start = new Int32Array(64), fill = new Int32Array(64);
     var temp0 = k * Math.sqrt(n) * 0.15;
     for (s = 0; s < steps; s++) {
       dx.fill(0);
       dy.fill(0);
-      // Grid of cells of side `cut`: repulsion only within the 3x3 cells around each term.
+      // Grid of cells of side `cut`, nodes sorted by cell (a counting sort): each pair of terms in
+      // the same or neighbouring cells is visited once (a cell, then the four cells after it).
       var minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity;
       for (i = 0; i < n; i++) {
         if (x[i] < minx) minx = x[i];
@@ -64,31 +68,45 @@
       }
       var cols = Math.max(1, ((maxx - minx) / cut) | 0) + 1;
       var rows = Math.max(1, ((maxy - miny) / cut) | 0) + 1;
-      var head = new Int32Array(cols * rows).fill(-1);
-      var cellOf = new Int32Array(n);
+      var cells = cols * rows;
+      if (start.length < cells + 1) { start = new Int32Array(2 * cells + 1); fill = new Int32Array(2 * cells + 1); }
+      start.fill(0, 0, cells + 1);
       for (i = 0; i < n; i++) {
         var c = (((x[i] - minx) / cut) | 0) + cols * (((y[i] - miny) / cut) | 0);
         cellOf[i] = c;
-        next[i] = head[c];
-        head[c] = i;
+        start[c + 1]++;
       }
-      for (i = 0; i < n; i++) {
-        var ci = cellOf[i] % cols, ri = ((cellOf[i] - ci) / cols) | 0;
-        for (var rr = ri - 1; rr <= ri + 1; rr++) {
-          if (rr < 0 || rr >= rows) continue;
-          for (var cc = ci - 1; cc <= ci + 1; cc++) {
-            if (cc < 0 || cc >= cols) continue;
-            for (j = head[(cc + rr * cols) | 0]; j !== -1; j = next[j]) {
-              if (j <= i) continue;
-              var ex = x[i] - x[j], ey = y[i] - y[j];
+      for (c = 0; c < cells; c++) start[c + 1] += start[c];
+      fill.set(start.subarray(0, cells));
+      for (i = 0; i < n; i++) order[fill[cellOf[i]]++] = i;
+      for (c = 0; c < cells; c++) {
+        var c0 = start[c], c1 = start[c + 1];
+        if (c0 === c1) continue;
+        var cx = c % cols, cy = (c / cols) | 0;
+        for (var a = c0; a < c1; a++) {
+          i = order[a];
+          var xi = x[i], yi = y[i], fx = 0, fy = 0;
+          for (var nb = 0; nb < 5; nb++) {
+            var b0, b1;
+            if (nb === 0) { b0 = a + 1; b1 = c1; }
+            else {
+              var ox = cx + FORWARD[2 * nb - 2], oy = cy + FORWARD[2 * nb - 1];
+              if (ox < 0 || ox >= cols || oy >= rows) continue;
+              var oc = ox + oy * cols;
+              b0 = start[oc]; b1 = start[oc + 1];
+            }
+            for (var bb = b0; bb < b1; bb++) {
+              j = order[bb];
+              var ex = xi - x[j], ey = yi - y[j];
               var d2 = ex * ex + ey * ey;
               if (d2 >= cut2) continue;
               if (d2 < 0.01) { ex = 0.1 * ((i % 7) - 3 || 1); ey = 0.1; d2 = ex * ex + ey * ey; }
               var f = k2 / d2;
-              dx[i] += ex * f; dy[i] += ey * f;
+              fx += ex * f; fy += ey * f;
               dx[j] -= ex * f; dy[j] -= ey * f;
             }
           }
+          dx[i] += fx; dy[i] += fy;
         }
       }
       for (var e = 0; e < m; e++) {
@@ -193,6 +211,8 @@
     this.bindControls();
     this.readUrl();
     this.apply(false);
+    this.pending = false;
+    this.paint(); // the first picture now, not at the next frame: the page is complete when built
     mark("glossary-graph:rendered");
   }
 
@@ -238,20 +258,25 @@
         tabindex: "-1", "aria-label": d.term + " (" + (LEVELS[d.difficulty] || d.difficulty) + ")"
       });
       a.appendChild(svgEl("circle", { r: RADIUS }));
-      var label = svgEl("text", { class: "glossary-graph-label" });
-      label.textContent = d.term;
-      a.appendChild(label);
-      var title = svgEl("title", {});
-      title.textContent = d.term + ": " + d.summary;
-      a.appendChild(title);
+      // The label (<text>) and the hover summary (<title>) are made when first needed: at 1,000
+      // terms, most are never shown.
       d.el = a;
-      d.labelEl = label;
-      d.width = textWidth(d.term);
+      d.labelEl = null;
+      d.width = 0;
       nodeLayer.appendChild(a);
     });
 
     // Pointer: hover highlights, drag pans (a drag that starts on a term does not open it), wheel zooms.
-    nodeLayer.addEventListener("mouseover", function (ev) { self.setHover(self.nodeOf(ev.target)); });
+    nodeLayer.addEventListener("mouseover", function (ev) {
+      var d = self.nodeOf(ev.target);
+      if (d && !d.titled) {
+        var title = svgEl("title", {});
+        title.textContent = d.term + ": " + d.summary;
+        d.el.appendChild(title);
+        d.titled = true;
+      }
+      self.setHover(d);
+    });
     nodeLayer.addEventListener("mouseout", function () { self.setHover(null); });
     nodeLayer.addEventListener("focusin", function (ev) { self.setHover(self.nodeOf(ev.target)); });
     nodeLayer.addEventListener("focusout", function () { self.setHover(null); });
@@ -348,6 +373,7 @@
     this.shown = shown;
     this.arrange();
     this.box.classList.toggle("is-focused", !!this.focus);
+    this.box.classList.toggle("is-sparse", shown <= 60); // few terms: their links can be drawn boldly
     this.rovingStart();
     if (!keepView) this.fit();
     this.schedule();
@@ -518,6 +544,7 @@
       var chosen = null;
       var must = d.slug === self.hover || d.slug === self.focus;
       if (placed.length < budget && d.sx > -40 && d.sx < W + 40 && d.sy > -20 && d.sy < H + 20) {
+        if (!d.width) d.width = textWidth(d.term);
         for (var s = 0; s < spots.length && !chosen; s++) {
           var spot = spots[s](d);
           var x0 = spot[0] - pad, y0 = spot[1], x1 = spot[0] + d.width + pad, y1 = spot[1] + h;
@@ -530,6 +557,11 @@
       d.label = !!chosen;
       d.el.classList.toggle("has-label", d.label);
       if (chosen) {
+        if (!d.labelEl) {
+          d.labelEl = svgEl("text", { class: "glossary-graph-label" });
+          d.labelEl.textContent = d.term;
+          d.el.insertBefore(d.labelEl, d.el.childNodes[1] || null);
+        }
         d.labelEl.setAttribute("x", chosen[3]);
         d.labelEl.setAttribute("y", chosen[4]);
         d.labelEl.setAttribute("text-anchor", chosen[2]);
