@@ -207,6 +207,7 @@
     this.dist = null; // slug -> distance from the focused term
     this.hover = null;
     this.view = { k: 1, tx: 0, ty: 0 };
+    textWidth(""); // reads the page's font before the graph is added (no style work on the graph)
     this.build();
     this.bindControls();
     this.readUrl();
@@ -226,31 +227,28 @@
       viewBox: "0 0 " + this.width + " " + this.height, role: "group",
       "aria-label": "Term graph: " + this.nodes.length + " terms"
     }));
-    var defs = svgEl("defs", {});
-    this.kinds.forEach(function (kind) {
-      if (!kind.directed) return;
-      var marker = svgEl("marker", {
-        id: "glossary-graph-head-" + kind.id, class: "glossary-link-marker glossary-link-marker--" + kind.id,
-        viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto"
-      });
-      marker.appendChild(svgEl("path", { d: "M 0 0 L 10 5 L 0 10 z" }));
-      defs.appendChild(marker);
-    });
-    svg.appendChild(defs);
-    var edgeLayer = svgEl("g", { class: "glossary-graph-edges", "aria-hidden": "true" });
+    // Links are drawn as a few paths (per kind: every link, the focused term's links, the hovered
+    // term's links, and their arrowheads), not one element each: at 1,000 terms, 1,700 <line>s cost
+    // the browser more style work than everything else on the page.
+    var edgeLayer = (this.edgeLayer = svgEl("g", { class: "glossary-graph-edges", "aria-hidden": "true" }));
     // tabindex -1: Chromium makes an SVG element with focus listeners a Tab stop of its own.
     var nodeLayer = (this.nodeLayer = svgEl("g", { class: "glossary-graph-nodes", tabindex: "-1" }));
     svg.appendChild(edgeLayer);
     svg.appendChild(nodeLayer);
-    var kindById = {};
-    this.kinds.forEach(function (k) { kindById[k.id] = k; });
-    this.links.forEach(function (l) {
-      var kind = kindById[l.kind];
-      var attrs = { class: "glossary-link glossary-link--" + l.kind, "data-kind": l.kind };
-      if (kind.dash) attrs["stroke-dasharray"] = kind.dash;
-      if (kind.directed) attrs["marker-end"] = "url(#glossary-graph-head-" + l.kind + ")";
-      l.el = svgEl("line", attrs);
-      edgeLayer.appendChild(l.el);
+    var paths = (this.paths = {});
+    ["", "is-near", "is-lit"].forEach(function (layer) {
+      self.kinds.forEach(function (kind) {
+        var attrs = { class: "glossary-link glossary-link--" + kind.id + (layer ? " " + layer : ""), "data-kind": kind.id };
+        if (kind.dash) attrs["stroke-dasharray"] = kind.dash;
+        var line = svgEl("path", attrs);
+        edgeLayer.appendChild(line);
+        var heads = null;
+        if (kind.directed) {
+          heads = svgEl("path", { class: "glossary-link-heads glossary-link-heads--" + kind.id + (layer ? " " + layer : "") });
+          edgeLayer.appendChild(heads);
+        }
+        paths[kind.id + "/" + layer] = { line: line, heads: heads, directed: kind.directed };
+      });
     });
     this.nodes.forEach(function (d) {
       var a = svgEl("a", {
@@ -367,8 +365,6 @@
       // ring would cross the picture without telling how the term reaches its neighbours.
       var on = l.s.visible && l.t.visible && (!dist || Math.abs(dist[l.s.slug] - dist[l.t.slug]) === 1);
       l.shown = on;
-      l.el.classList.toggle("is-hidden", !on);
-      l.el.classList.toggle("is-near", !!self.focus && (l.s.slug === self.focus || l.t.slug === self.focus));
     });
     this.shown = shown;
     this.arrange();
@@ -446,10 +442,8 @@
     var slug = d ? d.slug : null;
     if (slug === this.hover) return;
     this.hover = slug;
-    this.links.forEach(function (l) {
-      l.el.classList.toggle("is-lit", slug !== null && (l.s.slug === slug || l.t.slug === slug));
-    });
     this.svg.classList.toggle("is-hovering", slug !== null);
+    this.drawLinks();
     this.placeLabels();
   };
 
@@ -471,18 +465,39 @@
       d.sy = d.py * v.k + v.ty;
       if (d.visible) d.el.setAttribute("transform", "translate(" + d.sx.toFixed(1) + "," + d.sy.toFixed(1) + ")");
     });
-    var gap = RADIUS + 2;
+    this.drawLinks();
+    this.placeLabels();
+  };
+
+  Graph.prototype.drawLinks = function () {
+    var gap = RADIUS + 2, hover = this.hover, focus = this.focus, paths = this.paths;
+    var d = {}, h = {}, drawn = 0, sparse = this.shown <= 60;
+    for (var key in paths) { d[key] = []; h[key] = []; }
     this.links.forEach(function (l) {
       if (!l.shown) return;
+      drawn += 1;
+      var layer = hover !== null && (l.s.slug === hover || l.t.slug === hover) ? "is-lit"
+        : focus && (l.s.slug === focus || l.t.slug === focus) ? "is-near" : "";
+      var key = l.kind + "/" + layer;
       var ex = l.t.sx - l.s.sx, ey = l.t.sy - l.s.sy;
-      var d = Math.sqrt(ex * ex + ey * ey) || 1;
-      var ux = ex / d, uy = ey / d;
-      l.el.setAttribute("x1", (l.s.sx + ux * gap).toFixed(1));
-      l.el.setAttribute("y1", (l.s.sy + uy * gap).toFixed(1));
-      l.el.setAttribute("x2", (l.t.sx - ux * gap).toFixed(1));
-      l.el.setAttribute("y2", (l.t.sy - uy * gap).toFixed(1));
+      var len = Math.sqrt(ex * ex + ey * ey) || 1;
+      var ux = ex / len, uy = ey / len;
+      var x1 = l.s.sx + ux * gap, y1 = l.s.sy + uy * gap, x2 = l.t.sx - ux * gap, y2 = l.t.sy - uy * gap;
+      d[key].push("M" + x1.toFixed(1) + " " + y1.toFixed(1) + "L" + x2.toFixed(1) + " " + y2.toFixed(1));
+      // Arrowheads where they can be told apart: on the focused or hovered term's links, or when few
+      // terms are shown; in the crowded whole graph they would only add clutter.
+      if (paths[key].directed && len > 3 * gap && (layer || sparse)) {
+        // An arrowhead at the target end: a triangle 9 px long, 7 px wide.
+        var bx = x2 - ux * 9, by = y2 - uy * 9;
+        h[key].push("M" + x2.toFixed(1) + " " + y2.toFixed(1) + "L" + (bx - uy * 3.5).toFixed(1) + " " +
+          (by + ux * 3.5).toFixed(1) + "L" + (bx + uy * 3.5).toFixed(1) + " " + (by - ux * 3.5).toFixed(1) + "Z");
+      }
     });
-    this.placeLabels();
+    for (key in paths) {
+      paths[key].line.setAttribute("d", d[key].join(""));
+      if (paths[key].heads) paths[key].heads.setAttribute("d", h[key].join(""));
+    }
+    this.edgeLayer.setAttribute("data-drawn", drawn);
   };
 
   Graph.prototype.placeLabels = function () {

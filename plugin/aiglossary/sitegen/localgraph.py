@@ -56,6 +56,8 @@ class LocalGroup:
 def local_groups(slug: str, link_list: list[Link], order: dict[str, int] | None = None) -> list[LocalGroup]:
     """The terms one link away from ``slug``, grouped by how they relate to it (empty groups left out).
 
+    ``link_list`` may hold every link or only those of ``slug`` (faster for many terms).
+
     ``order`` ranks the neighbours within a group (e.g. the learning path); by default, by slug.
     """
     found: dict[str, list[str]] = defaultdict(list)

@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..export import to_json
-from ..graph import LINK_KINDS, LearnIndex, links
+from ..graph import LINK_KINDS, LearnIndex, Link, links
 from ..loader import KnowledgeBase
 from ..model import RelationKind
 from .layout import Layout
@@ -122,6 +122,10 @@ class SiteBuilder:
         self.entries = kb.entries
         self.learn = LearnIndex(self.entries)
         self.links = links(self.entries)
+        self._links_of: dict[str, list[Link]] = defaultdict(list)  # each term's links, for its local graph
+        for link in self.links:
+            self._links_of[link.source].append(link)
+            self._links_of[link.target].append(link)
         self._path_rank = {s: i for i, s in enumerate(self.learn.path)}
         self._titles = {slug: attr(plain_text(e.summary)) for slug, e in self.entries.items()}
 
@@ -275,7 +279,7 @@ class SiteBuilder:
 
     def local_graph(self, src: str, slug: str) -> Markup:
         """The term and its direct relations as a static SVG (empty when it has none)."""
-        groups = local_groups(slug, self.links, self._path_rank)
+        groups = local_groups(slug, self._links_of.get(slug, []), self._path_rank)
         shown = {s for g in groups for s in g.slugs}
         return local_graph_svg(
             slug,

@@ -63,11 +63,14 @@ def test_graph_filters_hide_and_show_nodes(page: Any, site: Server, kb: Knowledg
     assert _visible(page) == want
     expect(page.locator("#glossary-graph-status")).to_contain_text(f"{len(want)} of {len(kb.entries)} terms")
     # Links are drawn only between terms that are shown.
-    shown_links = page.evaluate(
-        """() => [...document.querySelectorAll('.glossary-graph-edges line')]
-             .filter(l => getComputedStyle(l).display !== 'none').length"""
+    drawn = page.get_attribute(".glossary-graph-edges", "data-drawn")
+    assert drawn == str(sum(1 for link in links(kb.entries) if {link.source, link.target} <= want))
+    # Every link kind is drawn with its own dash pattern.
+    dashes = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.glossary-graph-edges path.glossary-link')]
+             .map(p => [p.dataset.kind, p.getAttribute('stroke-dasharray') || '']))"""
     )
-    assert shown_links == sum(1 for link in links(kb.entries) if {link.source, link.target} <= want)
+    assert dashes == DASHES
     page.click("#glossary-graph-reset")
     assert _visible(page) == set(kb.entries)
     assert page.input_value("#glossary-graph-category") == ""
@@ -264,3 +267,23 @@ def test_synthetic_1000_term_graph_renders(page: Any, site: Server) -> None:
         adj.setdefault(a, set()).add(b)
         adj.setdefault(b, set()).add(a)
     assert _visible(page) == set(neighbourhood(adj, slug, 2))
+
+
+def test_graph_page_with_instant_navigation(page: Any, site: Server, kb: KnowledgeBase) -> None:
+    """The graph's script is in the graph page alone: Material runs it again on each visit."""
+    from _browser import goto_instant
+
+    goto_instant(page, site.url)
+    page.evaluate("window.__notReloaded = true")
+    page.locator(".md-nav a[href$='glossary/graph/']").first.click()
+    page.wait_for_selector("#glossary-graph[data-ready]")
+    assert page.locator(".glossary-graph-node").count() == len(kb.entries)
+    page.fill("#glossary-graph-term", kb.entries[FOCUS].term)
+    page.keyboard.press("Enter")
+    page.locator("#glossary-graph-panel li a").first.click()
+    page.wait_for_url(re.compile(r"/glossary/[a-z0-9-]+/$"))
+    expect(page.locator("figure.glossary-local-graph")).to_be_visible()
+    page.go_back()
+    page.wait_for_selector("#glossary-graph[data-ready]")
+    assert page.locator(".glossary-graph-node").count() == len(kb.entries)
+    assert page.evaluate("window.__notReloaded === true"), "the navigation reloaded the page"
