@@ -150,6 +150,16 @@ ONLY_LAYOUT = """async ([which, baselineSource]) => {
 }"""
 
 
+class _Held:
+    """A route handler that holds requests back until the caller lets them through."""
+
+    def __init__(self) -> None:
+        self.routes: list[Any] = []
+
+    def __call__(self, route: Any) -> None:
+        self.routes.append(route)
+
+
 def _thread_time(cdp: Any) -> float:
     """Seconds of CPU time the page's main thread has used (DevTools' ThreadTime)."""
     metrics = cdp.send("Performance.getMetrics")["metrics"]
@@ -175,16 +185,16 @@ def measure(browser: Any, url: str, baseline: str, loads: int, repeat: int) -> d
         # The graph's data is held back until the page has loaded and settled, so that the main
         # thread's CPU time from then to the graph's first two frames is the graph's work alone
         # (data parsed, layout with a cold JIT, render, style, layout and paint).
-        held: list[Any] = []
-        page.route("**/glossary-graph.json", held.append)
+        held = _Held()
+        page.route("**/glossary-graph.json", held)
         page.goto(url + "glossary/graph/")
         page.wait_for_load_state("load")
-        while not held:
+        while not held.routes:
             page.wait_for_timeout(50)
         page.wait_for_timeout(1500)
         page.evaluate(NEXT_FRAMES)
         before = _thread_time(cdp)
-        held[0].continue_()
+        held.routes[0].continue_()
         page.wait_for_selector("#glossary-graph[data-ready]", timeout=120_000)
         frames = page.evaluate(NEXT_FRAMES)
         cold = (_thread_time(cdp) - before) * 1000
