@@ -165,7 +165,10 @@ def test_local_graph_svg_escapes_names_and_links_every_neighbour() -> None:
     assert "&lt;script&gt;" in html and "&amp; co" in html
     root = ET.fromstring(html)  # well-formed: the figure parses as XML
     svg = root.find("{http://www.w3.org/2000/svg}svg")
-    assert svg is not None and svg.get("role") == "group" and "Term" in (svg.get("aria-label") or "")
+    assert svg is not None and svg.get("role") == "group" and svg.get("aria-label")
+    caption = root.find("figcaption")
+    assert caption is not None and caption.get("id") == svg.get("aria-describedby")
+    assert (caption.text or "").startswith('Term "<b>" and its 3 directly related terms.')
     xlink = "{http://www.w3.org/1999/xlink}href"
     nodes = svg.findall("{http://www.w3.org/2000/svg}a")
     assert [(a.get("data-slug"), a.get(xlink), a.get("data-group")) for a in nodes] == [

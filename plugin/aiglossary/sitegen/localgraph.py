@@ -181,10 +181,10 @@ def local_graph_svg(
         f'<figure class="glossary-local-graph" data-glossary-local-graph="{esc(slug)}">'
         f'<svg class="glossary-lg-svg" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
         f' viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="group"'
-        f' aria-label="{t} and the {count} terms it links to"><defs>{_MARKERS}</defs>{"".join(lines)}{centre}'
-        f"{''.join(parts)}</svg>"
-        f"<figcaption>{t} and its {count} directly related terms. Arrows point from what to learn first to what"
-        " comes next, and from a term to the broader term it is part of.</figcaption>"
+        ' aria-label="Graph of related terms" aria-describedby="glossary-lg-caption">'
+        f"<defs>{_MARKERS}</defs>{''.join(lines)}{centre}{''.join(parts)}</svg>"
+        f'<figcaption id="glossary-lg-caption">{t} and its {count} directly related terms. Arrows point from'
+        " what to learn first to what comes next, and from a term to the broader term it is part of.</figcaption>"
         f"{_legend(kinds)}</figure>"
     )
 
