@@ -140,3 +140,82 @@ def backlinks(entries: dict[str, Entry]) -> dict[str, list[str]]:
         if e.source not in out[e.target]:
             out[e.target].append(e.source)
     return out
+
+
+# -- the drawn graph: typed links, neighbourhoods ---------------------------------------------------
+
+# What the graph pages draw: every relation folded into one of four kinds of link, each read one way.
+# "before" (from a prerequisite or next-step relation) points from the term to learn first to the
+# term that builds on it; "broader" points from a term to the broader term it is part of (a narrower
+# relation is the same link seen from the other end); "contrast" and "see-also" have no direction.
+LINK_KINDS: dict[str, str] = {
+    "before": "Learn first → next",
+    "broader": "Part of a broader term",
+    "contrast": "Often contrasted with",
+    "see-also": "See also",
+}
+_LINK_RANK = {kind: i for i, kind in enumerate(LINK_KINDS)}
+
+
+@dataclass(frozen=True, order=True)
+class Link:
+    source: str
+    target: str
+    kind: str  # a key of LINK_KINDS
+
+    @property
+    def directed(self) -> bool:
+        return self.kind in ("before", "broader")
+
+
+def links(entries: dict[str, Entry]) -> list[Link]:
+    """The relations as the graph draws them: one link per pair of terms, sorted.
+
+    Where two terms are related more than once (A lists B as a prerequisite and B lists A as
+    "see also"), the first kind of :data:`LINK_KINDS` wins: lines drawn on top of each other
+    would only hide one another.
+    """
+    best: dict[tuple[str, str], Link] = {}
+    for e in edges(entries):
+        a, b = e.source, e.target
+        rel = e.relation
+        if rel is RelationKind.prerequisite:
+            link = Link(b, a, "before")
+        elif rel is RelationKind.next_step:
+            link = Link(a, b, "before")
+        elif rel is RelationKind.broader:
+            link = Link(a, b, "broader")
+        elif rel is RelationKind.narrower:
+            link = Link(b, a, "broader")
+        else:
+            kind = "contrast" if rel is RelationKind.contrast else "see-also"
+            link = Link(min(a, b), max(a, b), kind)
+        pair = (min(a, b), max(a, b))
+        old = best.get(pair)
+        if old is None or _LINK_RANK[link.kind] < _LINK_RANK[old.kind]:
+            best[pair] = link
+    return sorted(best.values())
+
+
+def adjacency(link_list: list[Link]) -> dict[str, set[str]]:
+    """Each term's neighbours, whichever way the links point."""
+    adj: dict[str, set[str]] = defaultdict(set)
+    for link in link_list:
+        adj[link.source].add(link.target)
+        adj[link.target].add(link.source)
+    return adj
+
+
+def neighbourhood(adj: dict[str, set[str]], slug: str, steps: int) -> dict[str, int]:
+    """``slug`` and every term at most ``steps`` links away, each with its distance (0 for ``slug``)."""
+    dist = {slug: 0}
+    frontier = [slug]
+    for step in range(1, steps + 1):
+        nxt = []
+        for node in frontier:
+            for other in sorted(adj.get(node, ())):
+                if other not in dist:
+                    dist[other] = step
+                    nxt.append(other)
+        frontier = nxt
+    return dist

@@ -26,6 +26,7 @@ PAGES = {
     "term page": "glossary/pre-training/",
     "category": "glossary/categories/ml-fundamentals/",
     "graph": "glossary/graph/",
+    "graph, focused (2 steps)": "glossary/graph/?focus=transformer&steps=2",
     "learning path": "glossary/learning-path/",
     "practice": "glossary/practice/",
     "demos": "demos/",
@@ -86,8 +87,8 @@ def test_no_serious_violations(browser: Any, site: Any, scheme: str, device: str
         for name, path in PAGES.items():
             page.goto(site.url + path)
             page.wait_for_load_state("load")
-            if path == "glossary/graph/":
-                page.wait_for_selector(".glossary-graph-svg")
+            if path.startswith("glossary/graph/"):
+                page.wait_for_selector("#glossary-graph[data-ready]")
             if path == "glossary/practice/":
                 page.wait_for_selector("#glossary-practice-stage .glossary-card")
             # Self-check cards are checked answered: one right, one wrong, the hidden ones shown.

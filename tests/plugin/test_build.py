@@ -134,9 +134,15 @@ def test_real_index_graph_json(real_site: BuildResult) -> None:
     assert set(rows) == slugs
     assert 'id="glossary-filter-category"' in index and 'id="glossary-filter-difficulty"' in index
     graph = real_site.html("glossary/graph/")
-    assert re.search(r'id="glossary-graph" class="glossary-graph" data-src="\.\./\.\./glossary\.json"', graph)
+    assert re.search(r'id="glossary-graph" class="glossary-graph" data-src="\.\./\.\./glossary-graph\.json"', graph)
     assert (real_site.site / "assets/glossary/glossary.js").is_file()
     assert 'src="../../assets/glossary/glossary.js"' in graph
+    # The graph's script and data: the graph page loads them, other pages do not.
+    assert (real_site.site / "assets/glossary/glossary-graph.js").is_file()
+    assert 'src="../../assets/glossary/glossary-graph.js"' in graph
+    assert "glossary-graph.js" not in index and "glossary-graph.js" not in real_site.html("glossary/transformer/")
+    nodes = json.loads((real_site.site / "glossary-graph.json").read_text("utf-8"))["nodes"]
+    assert {n["slug"] for n in nodes} == slugs
     for cid in data["categories"]:
         assert (real_site.site / "glossary" / "categories" / cid / "index.html").is_file()
     path = real_site.html("glossary/learning-path/")
@@ -356,7 +362,11 @@ def test_hostile_entry_renders_inert(tmp_path: Path) -> None:
     assert result.ok, result.error
     html = result.html("glossary/gamma-term/")
     body = article(html)
-    assert_inert(body)
+    # The only SVG is the plugin's own local graph (and its legend's samples), names escaped in it.
+    assert_inert(body, allow=frozenset({"svg"}))
+    svgs = re.findall(r"<svg\b[^>]*>", body)
+    assert svgs and all('class="glossary-lg-svg"' in t or 'class="glossary-link-sample"' in t for t in svgs)
+    assert '<figcaption id="glossary-lg-caption">Gamma &lt;img src=x onerror=alert(1)&gt;' in body
     # Jinja never evaluated the entry's text; attribute values (card ids are hashes) are left out.
     text = re.sub(r'="[^"]*"', '=""', body)
     assert "{{ 7*7 }}" in text and "49" not in text

@@ -8,7 +8,12 @@ Stable CSS hooks (browser tests and benchmarks rely on them; change them only wi
   ``#glossary-filter-text``; the visible count: ``#glossary-filter-count``
 - index rows: ``.glossary-index-item[data-slug][data-category][data-difficulty]`` where
   ``data-category`` is a space-separated list of category ids; filtered-out rows get ``hidden``
-- term graph: container ``#glossary-graph``; nodes ``.glossary-graph-node[data-slug]``
+- term graph: container ``#glossary-graph`` (data from ``glossary-graph.json``); nodes
+  ``a.glossary-graph-node[data-slug]`` (filtered out: ``.is-hidden``); controls ``#glossary-graph-term``
+  (combobox), ``input[name=glossary-graph-steps]``, ``#glossary-graph-category``,
+  ``#glossary-graph-difficulty``, ``#glossary-graph-reset``; neighbour list ``#glossary-graph-panel``
+- local graph on term pages: ``figure.glossary-local-graph`` with ``a.glossary-lg-node[data-slug][data-group]``
+  and ``line.glossary-link[data-kind][data-group]``
 - term preview (one per page, appended to ``body``): ``.glossary-preview`` holding ``[role=tooltip]#glossary-preview``
   (``.glossary-preview-summary`` inside) and, after a first tap, ``a.glossary-preview-open``
 - demo slot: ``.glossary-demo[data-demo]`` (exactly ``<div class="glossary-demo" data-demo="ID"></div>``)
@@ -279,7 +284,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                     file.edit_uri = Path(os.path.relpath(path, config.docs_dir)).as_posix()
             files.append(file)
         files.append(File.generated(config, self.layout.json, content=self.builder.export_json()))
-        for name in ("glossary.css", "glossary.js", "glossary-preview.js", "glossary-practice.js"):
+        files.append(File.generated(config, self.layout.graph_json, content=self.builder.graph_json()))
+        # glossary-graph.js is loaded by the graph page alone (a script in its content, which
+        # Material's instant navigation runs again on each visit).
+        for name in ("glossary.css", "glossary.js", "glossary-preview.js", "glossary-practice.js", "glossary-graph.js"):
             files.append(File.generated(config, f"{ASSET_DIR}/{name}", abs_src_path=str(ASSETS / name)))
         self.demos.on_files(files, config)
         return files

@@ -16,6 +16,7 @@ class Layout:
     json_name: str = "glossary.json"
     # The practice page's cards (one JSON file, fetched by that page only).
     cards_name: str = "assets/glossary/practice-cards.json"
+    graph_json_name: str = "glossary-graph.json"
 
     def term(self, slug: str) -> str:
         return f"{self.prefix}/{slug}.md"
@@ -46,6 +47,11 @@ class Layout:
     @property
     def cards_json(self) -> str:
         return self.cards_name
+
+    @property
+    def graph_json(self) -> str:
+        """The graph page's data: nodes and typed links (see :func:`sitegen.localgraph.graph_data`)."""
+        return self.graph_json_name
 
     def url(self, src_uri: str) -> str:
         """The site-root-relative URL of a source file, as MkDocs computes ``File.url``."""

@@ -18,11 +18,12 @@ from typing import Any
 from markupsafe import Markup
 
 from ..export import to_json
-from ..graph import LearnIndex
+from ..graph import LINK_KINDS, LearnIndex, Link, links
 from ..loader import KnowledgeBase
 from ..model import RelationKind
 from .cards import KINDS, Card, cards_json, entry_cards
 from .layout import Layout
+from .localgraph import graph_data, legend_html, local_graph_svg, local_groups
 from .render import MarkdownRenderer, attr, plain_text
 from .templates import TemplateRenderer
 
@@ -45,6 +46,8 @@ ANCHORS = {
 SEARCH_BOOST = 3
 # "Test yourself" shows this many cards; the others wait behind "N more questions".
 CARDS_SHOWN = 5
+# The graph page's script (loaded by that page only; the plugin ships it with the other assets).
+GRAPH_SCRIPT = "assets/glossary/glossary-graph.js"
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,12 @@ class SiteBuilder:
             )
             for slug, e in self.entries.items()
         }
+        self.links = links(self.entries)
+        self._links_of: dict[str, list[Link]] = defaultdict(list)  # each term's links, for its local graph
+        for link in self.links:
+            self._links_of[link.source].append(link)
+            self._links_of[link.target].append(link)
+        self._path_rank = {s: i for i, s in enumerate(self.learn.path)}
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -269,6 +278,7 @@ class SiteBuilder:
             ],
             "phrases": [Markup(md.inline(p)) for p in entry.phrases],
             "related_groups": groups,
+            "local_graph": self.local_graph(src, slug),
             "learn_before": learn_before,
             "learn_after": learn_after,
             "backlinks_marker": Markup(BACKLINKS_MARKER.format(slug=slug)),
@@ -338,6 +348,18 @@ class SiteBuilder:
             {slug: self.cards(slug) for slug in sorted(self.entries)},
             inline=self.md.inline,
             url=lambda slug: self.layout.relative(src, self.layout.term(slug)),
+        )
+
+    def local_graph(self, src: str, slug: str) -> Markup:
+        """The term and its direct relations as a static SVG (empty when it has none)."""
+        groups = local_groups(slug, self._links_of.get(slug, []), self._path_rank)
+        shown = {s for g in groups for s in g.slugs}
+        return local_graph_svg(
+            slug,
+            self.entries[slug].term,
+            groups,
+            {s: self.entries[s].term for s in shown},
+            {s: self.layout.relative(src, self.layout.term(s)) for s in shown},
         )
 
     def index_page(self) -> GeneratedPage:
@@ -423,12 +445,40 @@ class SiteBuilder:
             "graph",
             None,
             "Term graph",
-            front_matter=self._front_matter({"title": "Term graph", "glossary_page": "graph"}),
+            # No table of contents (the page has no sections): the graph gets its width.
+            front_matter=self._front_matter({"title": "Term graph", "glossary_page": "graph", "hide": ["toc"]}),
             json_url=relative_to_page(self.layout, src, self.layout.json),
+            data_url=relative_to_page(self.layout, src, self.layout.graph_json),
+            script_url=relative_to_page(self.layout, src, GRAPH_SCRIPT),
             root_url=relative_to_page(self.layout, src, ""),
-            relations=[(k.value, h) for k, h in RELATION_GROUPS],
+            index_url=self.layout.relative(src, self.layout.index),
+            legend=legend_html(list(LINK_KINDS)),
+            example_term=self._best_connected(),
+            categories=self._category_items(src),
+            difficulties=list(DIFFICULTY_LABELS.items()),
             count=len(self.entries),
         )
+
+    def _best_connected(self) -> str:
+        """The name of the term with the most links (the graph page's example)."""
+        degree: dict[str, int] = defaultdict(int)
+        for link in self.links:
+            degree[link.source] += 1
+            degree[link.target] += 1
+        if not self.entries:
+            return ""
+        return self.entries[max(sorted(self.entries), key=lambda s: degree[s])].term
+
+    def graph_json(self) -> str:
+        """The graph page's data (URLs relative to the site root)."""
+        data = graph_data(
+            self.entries,
+            self.links,
+            {s: self.layout.url(self.layout.term(s)) for s in self.entries},
+            {s: plain_text(e.summary) for s, e in self.entries.items()},
+            [(cid, cat.title) for cid, cat in self.kb.categories.items()],
+        )
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     # -- data and late parts -----------------------------------------------------------------------
 
