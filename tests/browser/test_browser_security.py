@@ -331,6 +331,7 @@ def test_hostile_cards_render_inert(page: Any, watch: Any, hostile_site: Any) ->
     _assert_inert(page, "safe-term cards")
 
     page.goto(hostile_site.url + "glossary/practice/")
+    page.wait_for_selector("#glossary-practice-stage .glossary-card")  # the cards arrive by fetch
     seen = []
     for _ in range(40):
         stage = page.locator("#glossary-practice-stage")

@@ -112,8 +112,11 @@ def test_graph_by_keyboard(page: Any, site: Any, kb: KnowledgeBase) -> None:
         )
         assert inside, f"the focused node {slug} lies outside the visible graph"
         page.keyboard.press(key)
-        page.wait_for_url(re.compile(rf"/glossary/{slug}/$"))
-        expect(page.locator("article h1")).to_contain_text(kb.entries[slug].term)
+        if key == "Enter":  # Enter opens the term
+            page.wait_for_url(re.compile(rf"/glossary/{slug}/$"))
+            expect(page.locator("article h1")).to_contain_text(kb.entries[slug].term)
+        else:  # Space focuses the graph on it (tests/browser/test_browser_graph.py checks the neighbourhood)
+            page.wait_for_url(re.compile(rf"[?&]focus={re.escape(slug)}(&|$)"))
 
 
 def _demo_ready(page: Any) -> None:
