@@ -238,7 +238,7 @@ class Decoding:
     max_chars: int
 
 
-DECODING = Decoding(temperature=0.6, top_k=8, seed=1, max_chars=160)
+DECODING = Decoding(temperature=0.5, top_k=8, seed=1, max_chars=160)
 SAMPLES = 3
 """Sample continuations per model rendered into the page: those of the first prompts."""
 
