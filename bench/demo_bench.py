@@ -156,10 +156,10 @@ def main() -> None:
 
     cpu = platform.processor() or platform.machine()
     lines = []
-    for demo, r in text.items():
+    for name, r in text.items():
         rates = r["rates"]
         lines += [
-            f"- {demo}: models ready {r['ready_s']:.2f} s after opening {TEXT_DEMOS[demo][0]} (fresh browser "
+            f"- {name}: models ready {r['ready_s']:.2f} s after opening {TEXT_DEMOS[name][0]} (fresh browser "
             f"context); generated characters per second ({r['models']} models x {r['chars']} characters, default "
             f"sampling, click to last character, median of {args.runs}): **{statistics.median(rates):.0f} chars/s** "
             f"(range {min(rates):.0f}-{max(rates):.0f}; the page's own clock: {statistics.median(r['page_rates']):.0f})",
