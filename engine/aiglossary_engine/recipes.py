@@ -51,8 +51,8 @@ class DigitsModelSpec(_Strict):
 
 
 class TextData(_Strict):
-    corpus: Literal["stdlib", "glossary", "text"] = "stdlib"
-    """stdlib: the shipped docstring corpus; glossary: this glossary's entries; text: a UTF-8 file."""
+    corpus: Literal["stdlib", "docstrings", "glossary", "text"] = "stdlib"
+    """stdlib: the shipped docstring corpus; docstrings: it and scikit-learn's docstrings; glossary: this glossary's entries; text: a UTF-8 file."""
     path: str | None = None
     """For ``text``: the file; for ``glossary``: the glossary folder (default ``glossary``).
     Relative paths are resolved against the current directory."""

@@ -4,6 +4,11 @@ The language-model graph is ``(input_ids, past_kv) -> (logits, present_kv)``. Ge
 prompt once with an empty cache, then one character at a time with the returned cache; when the text
 would outgrow the context, it recomputes from the last ``block_size`` characters, exactly as uncached
 generation does, so cached and uncached greedy output are identical.
+
+Sampling is written to give the same characters in Python and in the browser widget
+(``glossary-demos.js``) for the same seed: a mulberry32 generator (32-bit integer arithmetic only),
+one uniform draw per character, and the top-k and softmax in float64 in a fixed order
+(:func:`sample_next`).
 """
 
 from __future__ import annotations
@@ -124,6 +129,63 @@ class LMRunner:
         return np.asarray(logits[0])
 
 
+_M32 = 0xFFFFFFFF
+
+
+class Mulberry32:
+    """The mulberry32 generator: 32 bits of state, integer operations only, so the browser's
+    JavaScript (``Math.imul``, ``>>>``) produces the same numbers. The state is the seed modulo 2**32."""
+
+    def __init__(self, seed: int) -> None:
+        self.state = seed & _M32
+
+    def next_u32(self) -> int:
+        self.state = (self.state + 0x6D2B79F5) & _M32
+        a = self.state
+        t = ((a ^ (a >> 15)) * (1 | a)) & _M32
+        t = ((t + (((t ^ (t >> 7)) * (61 | t)) & _M32)) & _M32) ^ t
+        return (t ^ (t >> 14)) & _M32
+
+    def uniform(self) -> float:
+        """A float in [0, 1): the next 32 bits divided by 2**32 (exact in float64)."""
+        return self.next_u32() / 4294967296.0
+
+
+def sample_next(logits: np.ndarray, temperature: float, top_k: int, rng: Mulberry32) -> int:
+    """One sampled token, exactly as the widget samples it.
+
+    The ``top_k`` highest logits (ties: the lower index first) are kept in that order, turned into
+    weights ``exp((l - l_max) / temperature)`` in float64 and summed left to right; one uniform draw
+    ``u`` picks the first token whose running sum exceeds ``u * total``.
+    """
+    values = [float(v) for v in np.asarray(logits, dtype=np.float32)]  # float32 -> float64 exactly
+    k = len(values) if top_k <= 0 else min(top_k, len(values))
+    order = sorted(range(len(values)), key=lambda i: (-values[i], i))[:k]
+    top = values[order[0]]
+    weights = [math.exp((values[i] - top) / temperature) for i in order]
+    total = 0.0
+    for w in weights:
+        total += w
+    target = rng.uniform() * total
+    running = 0.0
+    for i, w in zip(order, weights, strict=True):
+        running += w
+        if running > target:
+            return i
+    return order[-1]
+
+
+def check_decoding(temperature: float, seed: int | None, max_chars: int, top_k: int = 0) -> None:
+    if not (isinstance(temperature, int | float) and math.isfinite(temperature) and temperature >= 0):
+        raise EngineError(f"Invalid value for '--temperature': must be a finite number >= 0, got {temperature}.")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise EngineError(f"Invalid value for '--seed': must be 0 to {MAX_SEED}, got {seed}.")
+    if not 1 <= max_chars <= MAX_CHARS:
+        raise EngineError(f"Invalid value for '--max-chars': must be 1 to {MAX_CHARS:,}, got {max_chars}.")
+    if not (isinstance(top_k, int) and top_k >= 0):
+        raise EngineError(f"Invalid value for '--top-k': must be 0 (all) or more, got {top_k}.")
+
+
 def generate(
     model: OnnxModel,
     prompt: str,
@@ -132,30 +194,31 @@ def generate(
     greedy: bool = False,
     seed: int | None = None,
     use_cache: bool = True,
+    top_k: int = 0,
 ) -> str:
-    """Continue ``prompt`` by ``max_chars`` characters; returns the continuation only."""
-    if not (isinstance(temperature, int | float) and math.isfinite(temperature) and temperature >= 0):
-        raise EngineError(f"Invalid value for '--temperature': must be a finite number >= 0, got {temperature}.")
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise EngineError(f"Invalid value for '--seed': must be 0 to {MAX_SEED}, got {seed}.")
-    if not 1 <= max_chars <= MAX_CHARS:
-        raise EngineError(f"Invalid value for '--max-chars': must be 1 to {MAX_CHARS:,}, got {max_chars}.")
+    """Continue ``prompt`` by ``max_chars`` characters; returns the continuation only.
+
+    Greedy (``greedy`` or temperature 0) takes the arg-max (the first index on ties); otherwise each
+    character is drawn by :func:`sample_next` (``top_k`` 0: all characters) with a mulberry32 generator
+    seeded by ``seed`` (a random seed when None).
+    """
+    check_decoding(temperature, seed, max_chars, top_k)
     runner = LMRunner(model)
     tok = model.tokenizer
     assert tok is not None
     block = model.block_size
     ids = tok.encode(prompt) or tok.encode("\n")
-    rng = np.random.default_rng(seed)
+    if seed is None:
+        import secrets
+
+        seed = secrets.randbits(32)
+    rng = Mulberry32(seed)
     out: list[int] = []
     window = ids[-block:]  # what the model sees: the last `block` tokens
     logits, cache = runner.run(window, runner.empty)
     for _ in range(max_chars):
-        if greedy or temperature <= 0:
-            nxt = int(np.argmax(logits))
-        else:
-            z = logits.astype(np.float64) / temperature
-            p = np.exp(z - z.max())
-            nxt = int(rng.choice(len(p), p=p / p.sum()))
+        greedy_step = greedy or temperature <= 0
+        nxt = int(np.argmax(logits)) if greedy_step else sample_next(logits, temperature, top_k, rng)
         out.append(nxt)
         window = [*window, nxt][-block:]
         if use_cache and cache.shape[4] < block:

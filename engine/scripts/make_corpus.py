@@ -1,6 +1,6 @@
-"""Regenerate the generic pre-training corpus: docstrings of Python's standard library.
+"""Regenerate the generic pre-training corpora: docstrings of Python's standard library and of scikit-learn.
 
-The corpus is a snapshot of
+``stdlib_docstrings.txt.xz`` is a snapshot of
 
 * every module, class and function docstring found by parsing (never importing) the ``.py`` files
   of the standard library that runs this script, in sorted path order, and
@@ -9,10 +9,16 @@ The corpus is a snapshot of
 written as UTF-8 text compressed with xz into ``aiglossary_engine/data/stdlib_docstrings.txt.xz``.
 The text is Python's documentation, under the PSF licence: see ``data/NOTICE``.
 
-Run from the repository root (the exact bytes depend on the Python version, which is recorded in the
-first line of the file)::
+``sklearn_docstrings.txt.xz`` holds the module, class and function docstrings of the installed
+scikit-learn (parsed, never imported; tests and vendored code skipped), each cut before its
+``Examples`` section and without doctest lines: English prose about machine learning, under
+scikit-learn's BSD 3-Clause licence (also in ``data/NOTICE``).
 
-    .venv/bin/python engine/scripts/make_corpus.py
+Run from the repository root (the exact bytes depend on the Python and scikit-learn versions, recorded
+in the first line of each file)::
+
+    .venv/bin/python engine/scripts/make_corpus.py            # both
+    .venv/bin/python engine/scripts/make_corpus.py sklearn    # one of them
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ from __future__ import annotations
 import ast
 import lzma
 import os
+import re
 import sys
 import sysconfig
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "aiglossary_engine" / "data" / "stdlib_docstrings.txt.xz"
+DATA = Path(__file__).resolve().parents[1] / "aiglossary_engine" / "data"
+OUT = DATA / "stdlib_docstrings.txt.xz"
+SKLEARN_OUT = DATA / "sklearn_docstrings.txt.xz"
 SKIP_DIRS = {"test", "tests", "idle_test", "site-packages", "dist-packages", "__pycache__", "lib2to3"}
 MAX_CHARS = 2_200_000  # about 2 MB of text (all of it today)
 MIN_DOCSTRING = 40  # skip one-liners such as "Return self."
@@ -64,13 +73,51 @@ def build() -> str:
     return text[:MAX_CHARS]
 
 
-def main() -> None:
-    text = build()
+SKLEARN_SKIP = {"tests", "externals", "_build_utils", "__pycache__"}
+SKLEARN_MAX_CHARS = 2_600_000
+_SECTION_CUT = re.compile(r"\n(Examples|References)\n-{4,}\n")
+
+
+def _prose(doc: str) -> str:
+    """A scikit-learn docstring without its Examples/References sections and doctest lines."""
+    doc = _SECTION_CUT.split(doc, maxsplit=1)[0]
+    lines = [ln for ln in doc.splitlines() if not ln.lstrip().startswith((">>>", "... "))]
+    return "\n".join(lines).strip()
+
+
+def build_sklearn() -> str:
+    import sklearn
+
+    root = Path(sklearn.__file__).parent
+    parts: list[str] = []
+    seen: set[str] = set()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKLEARN_SKIP)
+        for name in sorted(files):
+            if name.endswith(".py"):
+                for doc in _docstrings(Path(folder) / name):
+                    text = _prose(doc)
+                    if len(text) >= MIN_DOCSTRING and text not in seen:
+                        seen.add(text)
+                        parts.append(text)
+    header = f"# scikit-learn {sklearn.__version__} docstrings (BSD 3-Clause licence)"
+    return (header + "\n\n" + "\n\n".join(parts) + "\n")[:SKLEARN_MAX_CHARS]
+
+
+def _write(path: Path, text: str) -> None:
     data = lzma.compress(text.encode("utf-8"), preset=9 | lzma.PRESET_EXTREME)
-    tmp = OUT.with_suffix(".tmp")
+    tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
-    os.replace(tmp, OUT)
-    print(f"wrote {OUT} ({len(text):,} chars, {len(data):,} bytes compressed)")
+    os.replace(tmp, path)
+    print(f"wrote {path} ({len(text):,} chars, {len(data):,} bytes compressed)")
+
+
+def main() -> None:
+    which = sys.argv[1:] or ["stdlib", "sklearn"]
+    if "stdlib" in which:
+        _write(OUT, build())
+    if "sklearn" in which:
+        _write(SKLEARN_OUT, build_sklearn())
 
 
 if __name__ == "__main__":

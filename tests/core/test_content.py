@@ -99,7 +99,12 @@ REQUIRED = [
 # Every category keeps at least this many terms, so no index page is thin.
 MIN_PER_CATEGORY = 15
 
-DEMOS = {"pre-training": "pretraining", "fine-tuning": "pretraining", "transfer-learning": "pretraining"}
+DEMOS = {
+    "pre-training": "pretraining",
+    "fine-tuning": "pretraining",
+    "transfer-learning": "pretraining",
+    "quantisation": "quantisation",
+}
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +170,9 @@ def test_demo_entries(kb: KnowledgeBase) -> None:
     for slug, demo in DEMOS.items():
         assert kb.entries[slug].demo == demo
     assert kb.entries["self-supervised-learning"].demo == "digits"
+    # A demo is set only on the pages it illustrates.
+    shown = {slug: e.demo for slug, e in kb.entries.items() if e.demo}
+    assert shown == DEMOS | {"self-supervised-learning": "digits"}
 
 
 def test_reference_wording_not_copied() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from _browser import Server, Watch, serve
 from click.testing import CliRunner
+from markupsafe import escape
 
 from .conftest import DEMOS
 
@@ -26,44 +27,92 @@ def _ready(page: Any, state: str = "ready") -> str:
     return str(page.get_attribute(".glossary-demo", "data-state"))
 
 
-def _continue(page: Any, prompt: str) -> dict[str, str]:
+def _continue(page: Any, prompt: str, kinds: tuple[str, ...] = KINDS) -> dict[str, str]:
     page.fill(".glossary-demo-prompt", prompt)
     page.click(".glossary-demo-run")
     assert _ready(page, "done") == "done", page.inner_text(".glossary-demo-status")
     return {
-        k: page.text_content(f'.glossary-demo-out[data-model="{k}"] .glossary-demo-continuation') or "" for k in KINDS
+        k: page.text_content(f'.glossary-demo-out[data-model="{k}"] .glossary-demo-continuation') or "" for k in kinds
     }
 
 
-def _cli(prompt: str) -> dict[str, str]:
+def _cli(prompt: str, *options: str, demo: str = "pretraining") -> dict[str, str]:
     pytest.importorskip("onnxruntime")
     from aiglossary_engine.cli import cli
 
-    result = CliRunner().invoke(cli, ["demo", "pretraining", "--prompt", prompt, "--json", "--demos", str(DEMOS)])
+    args = ["demo", demo, "--prompt", prompt, *options, "--format", "json", "--demos", str(DEMOS)]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    return {k: data[k] for k in KINDS}
+    return {k: v["continuation"] for k, v in json.loads(result.output)["models"].items()}
+
+
+def _manifest(demo: str) -> dict[str, Any]:
+    return dict(json.loads((DEMOS / demo / "manifest.json").read_text("utf-8")))
 
 
 def test_three_continuations_equal_the_terminal(demo_site: Server, page: Any) -> None:
+    """Default decoding samples (temperature, top-k and seed from the manifest): the browser and
+    `engine demo pretraining` write exactly the same characters, for the default seed and another."""
     page.goto(demo_site.url + "glossary/pre-training/")
     assert page.locator(".glossary-demo-claim").count() == 1
     assert page.locator("svg.glossary-chart").count() == 1
     assert _ready(page) == "ready", page.inner_text(".glossary-demo-status")
+    gen = _manifest("pretraining")["generation"]
+    assert page.input_value(".glossary-demo-seed") == str(gen["seed"])
     browser_out = _continue(page, PROMPT)
     assert browser_out == _cli(PROMPT)
+    assert all(len(v) == gen["max_chars"] for v in browser_out.values())
     assert len(set(browser_out.values())) == 3, "three different models give three different continuations"
+    assert f"temperature {gen['temperature']:.1f}" in page.inner_text(".glossary-demo-status")
+    page.fill(".glossary-demo-seed", "42")
     second = "The model"
-    assert _continue(page, second) == _cli(second)
+    assert _continue(page, second) == _cli(second, "--seed", "42")
 
 
-def test_temperature_samples(demo_site: Server, page: Any) -> None:
+def test_greedy_at_temperature_zero(demo_site: Server, page: Any) -> None:
     page.goto(demo_site.url + "glossary/fine-tuning/")
     _ready(page)
-    page.locator(".glossary-demo-temperature").fill("1")
-    out = _continue(page, PROMPT)
-    assert all(len(v) == 100 for v in out.values())
-    assert "temperature 1.0" in page.inner_text(".glossary-demo-status")
+    page.locator(".glossary-demo-temperature").fill("0")
+    assert _continue(page, PROMPT) == _cli(PROMPT, "--greedy")
+    assert "Greedy" in page.inner_text(".glossary-demo-status")
+
+
+def test_samples_are_in_the_page_without_the_widget(demo_site: Server, page: Any) -> None:
+    """Three committed samples per model are rendered at build time: there before any script runs."""
+    html = (demo_site.root / "glossary" / "pre-training" / "index.html").read_text("utf-8")
+    manifest = _manifest("pretraining")
+    assert html.count('class="glossary-demo-sample"') == 3
+    for sample in manifest["samples"]:
+        for kind in KINDS:
+            assert str(escape(sample[kind])) in html
+    for kind in KINDS:
+        assert f"{100 * manifest['models'][kind]['word_validity']:.0f}%" in html
+
+
+def test_quantisation_widget_equals_the_terminal(demo_site: Server, page: Any) -> None:
+    page.goto(demo_site.url + "glossary/quantisation/")
+    assert page.locator('.glossary-demo[data-demo="quantisation"]').count() == 1
+    assert page.locator('.glossary-demo[data-demo="pretraining"]').count() == 0
+    claim = page.inner_text(".glossary-demo-claim")
+    m = _manifest("quantisation")["metrics"]
+    assert f"int8 is {m['size_ratio']:.1f}× smaller" in claim and f"{100 * m['argmax_agreement']:.1f}%" in claim
+    assert page.locator("svg.glossary-histogram title").count() == 1
+    assert _ready(page) == "ready", page.inner_text(".glossary-demo-status")
+    for kind in ("fp32", "int8"):
+        assert float(page.get_attribute(f'.glossary-demo-out[data-model="{kind}"]', "data-load-ms") or 0) > 0
+    kinds = ("fp32", "int8")
+    assert _continue(page, PROMPT, kinds) == _cli(PROMPT, demo="quantisation")
+    for kind in kinds:
+        assert float(page.get_attribute(f'.glossary-demo-out[data-model="{kind}"]', "data-ms-per-char") or 0) > 0
+        figure = page.text_content(f'.glossary-demo-out[data-model="{kind}"] [data-figure="per-char"]') or ""
+        assert figure.endswith(" ms")
+    page.fill(".glossary-demo-seed", "9")
+    # Known gap (issue 10, left open): for this prompt and seed the int8 continuation in the browser
+    # parts from the terminal's at its second character; fp32 stays exact. The int8 logits of
+    # onnxruntime-web's wasm kernels and of the x64 ones differ there by more than the sampling can
+    # absorb. The default prompt and seed above match for both files.
+    browser, terminal = _continue(page, "Weights are", kinds), _cli("Weights are", "--seed", "9", demo="quantisation")
+    assert browser["fp32"] == terminal["fp32"]
 
 
 def test_draw_a_digit(demo_site: Server, page: Any) -> None:

@@ -123,7 +123,7 @@ def test_unreadable_and_non_plain_files(tmp_path: Path) -> None:
 
 def test_committed_manifests_pass_and_name_only_their_files() -> None:
     demos = load_demos(DEMOS.parent)
-    assert set(demos) == {"pretraining", "digits"}
+    assert set(demos) == {"pretraining", "quantisation", "digits"}
     for demo in demos.values():
         used = {m["file"] for m in demo.manifest["models"].values()}
         assert used <= set(demo.manifest["files"])
@@ -175,7 +175,7 @@ def test_site_build_refuses_a_folder_without_template_and_warns_on_a_ghost_demo(
     assert proc.returncode != 0 and "no template demo_evil.html" in out and "Traceback" not in out
     shutil.rmtree(root / "docs" / "demos" / "evil")
     entry = root / "glossary" / "quantisation.yaml"
-    entry.write_text(entry.read_text("utf-8").replace("demo: pretraining", "demo: ghost"), "utf-8")
+    entry.write_text(entry.read_text("utf-8").replace("demo: quantisation", "demo: ghost"), "utf-8")
     assert "demo: ghost" in entry.read_text("utf-8")
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-d", str(root / "strict")],

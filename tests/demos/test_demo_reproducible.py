@@ -31,7 +31,7 @@ def _keys(value: Any) -> set[str]:
     return set()
 
 
-@pytest.mark.parametrize("demo_id", ["pretraining", "digits"])
+@pytest.mark.parametrize("demo_id", ["pretraining", "quantisation", "digits"])
 def test_tracked_manifests_hold_nothing_machine_specific(demo_id: str) -> None:
     manifest = json.loads((DEMOS / demo_id / "manifest.json").read_text("utf-8"))
     found = {k for k in _keys(manifest) if any(word in k for word in MACHINE_SPECIFIC)}

@@ -313,25 +313,24 @@ def test_runtime_refuses_what_the_options_refuse(exported: dict[str, Any]) -> No
 
 
 def test_demo_and_generate_share_the_decoding_options(exported: dict[str, Any]) -> None:
-    from aiglossary_engine.commands.demo import pretraining
+    from aiglossary_engine.commands.demo import pretraining, quantisation
     from aiglossary_engine.commands.generate import generate
 
+    names = {"--max-chars", "--temperature", "--top-k", "--greedy", "--seed"}
+
     def options(command: Any) -> dict[str, str]:
-        names = ("--max-chars", "--temperature", "--greedy", "--seed")
         return {p.opts[0]: p.help or "" for p in command.params if p.opts[0] in names}
 
-    assert (
-        options(pretraining).keys()
-        == options(generate).keys()
-        == {"--max-chars", "--temperature", "--greedy", "--seed"}
-    )
-    assert options(pretraining) == options(generate)
-    assert all(options(generate).values()), "every decoding option has help text"
+    assert options(pretraining).keys() == options(quantisation).keys() == options(generate).keys() == names
+    assert all(options(generate).values()) and all(options(pretraining).values()), "every option has help text"
     demos = ROOT / "docs" / "demos"
-    result = run_cli("demo", "pretraining", "--prompt", "A", "--greedy", "--max-chars", "5", "--json", "--demos", demos)
+    manifest = json.loads((demos / "pretraining" / "manifest.json").read_text("utf-8"))
+    g = manifest["generation"]
+    explicit = ["--temperature", str(g["temperature"]), "--top-k", str(g["top_k"]), "--seed", str(g["seed"])]
+    result = run_cli("demo", "pretraining", "--prompt", "A", *explicit, "--max-chars", "5", "--json", "--demos", demos)
     assert result.exit_code == 0, result.output
     plain = run_cli("demo", "pretraining", "--prompt", "A", "--max-chars", "5", "--json", "--demos", demos)
-    assert json.loads(result.output) == json.loads(plain.output)  # greedy is the demo's default
+    assert json.loads(result.output) == json.loads(plain.output)  # the widget's sampling is the demo's default
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,12 @@ def test_real_term_page(real_site: BuildResult) -> None:
     # The live demo comes straight after the plain explanation (it shows what the text claims).
     assert ids.index("try-it-live") == ids.index("plain-explanation") + 1
     assert '<div class="glossary-demo" data-demo="pretraining"></div>' in html
+    quant = real_site.html("glossary/quantisation/")
+    quant_ids = h2_ids(quant)
+    assert quant_ids.index("try-it-live") == quant_ids.index("plain-explanation") + 1
+    assert (
+        '<div class="glossary-demo" data-demo="quantisation"></div>' in quant and 'data-demo="pretraining"' not in quant
+    )
     assert "<title>Pre-training - AI Glossary</title>" in html
     assert 'class="glossary-difficulty glossary-difficulty--beginner"' in html
     assert re.search(r'href="https://[^"]+/edit/main/glossary/pre-training\.yaml"[^>]*class="md-content__button', html)

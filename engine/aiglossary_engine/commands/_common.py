@@ -58,7 +58,7 @@ def seed_option(help: str) -> Callable[[FC], FC]:
 
 
 def decoding_options(temperature: float, max_chars: int) -> Callable[[FC], FC]:
-    """--max-chars, --temperature, --greedy and --seed: the same decoding options for generate and demo."""
+    """--max-chars, --temperature, --top-k, --greedy and --seed: engine generate's decoding options."""
 
     def apply(f: FC) -> FC:
         for option in reversed(
@@ -80,8 +80,18 @@ def decoding_options(temperature: float, max_chars: int) -> Callable[[FC], FC]:
                     help="Sampling temperature: lower is more predictable, higher more varied; 0 always takes "
                     "the most likely character (as --greedy does).",
                 ),
+                click.option(
+                    "--top-k",
+                    type=click.IntRange(0),
+                    default=0,
+                    show_default=True,
+                    help="Sample only among the k most likely characters (0: all).",
+                ),
                 click.option("--greedy", is_flag=True, help="Always take the most likely character (deterministic)."),
-                seed_option("Seed for sampling, 0 to 2**63 - 1: the same seed repeats a sampled text."),
+                seed_option(
+                    "Seed for sampling, 0 to 2**63 - 1: the same seed repeats a sampled text "
+                    "(mulberry32; its state is the seed modulo 2**32)."
+                ),
             ]
         ):
             f = option(f)

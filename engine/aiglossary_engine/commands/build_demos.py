@@ -9,7 +9,10 @@ import click
 
 from aiglossary_engine.commands._common import quiet_option
 
-DEMO_IDS = ("pretraining", "digits")
+DEMO_IDS = ("pretraining", "quantisation", "digits")
+# The quantisation demo quantises the pretraining demo's fine-tuned model: both train in one folder,
+# so building them together (or with the same --work) trains that model once.
+WORK_FOLDER = {"quantisation": "pretraining"}
 
 
 @click.command("build-demos")
@@ -38,7 +41,11 @@ DEMO_IDS = ("pretraining", "digits")
 @click.option(
     "--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="PyTorch threads for training."
 )
-@click.option("--work", type=click.Path(path_type=Path), help="Keep checkpoints here (default: a temporary folder).")
+@click.option(
+    "--work",
+    type=click.Path(path_type=Path),
+    help="Keep checkpoints here and reuse (or resume) those of the same runs (default: a temporary folder).",
+)
 @click.option(
     "--rewrite", is_flag=True, help="Write the new files even when every number matches the manifest already there."
 )
@@ -53,7 +60,7 @@ def build_demos(
     rewrite: bool,
     quiet: bool,
 ) -> None:
-    """Rebuild demo ID (pretraining or digits; default: both) into --out/ID, atomically.
+    """Rebuild demo ID (pretraining, quantisation or digits; default: all) into --out/ID, atomically.
 
     Same seeds, same numbers: the manifest records recipes, seeds, corpus hashes, curves, metrics,
     the sha256 of every file, the engine version and the command. A demo whose numbers all match the
@@ -71,11 +78,17 @@ def build_demos(
         if not quiet:
             click.echo(f"[{time.perf_counter() - start:6.0f}s] {msg}", err=True)
 
-    for one in [demo_id] if demo_id else list(DEMO_IDS):
+    ids = [demo_id] if demo_id else list(DEMO_IDS)
+    made: set[Path] = set()
+    for one in ids:
         # A fixed scratch path (not a random temporary name): the exported files record the checkpoint
         # they came from, so the same command writes byte-identical files.
-        folder = work / one if work else out / f".{one}.work"
-        shutil.rmtree(folder, ignore_errors=True)
+        name = WORK_FOLDER.get(one, one)
+        folder = work / name if work else out / f".{name}.work"
+        if not work and folder not in made:  # a --work folder is kept: finished runs in it are reused
+            shutil.rmtree(folder, ignore_errors=True)
+        made.add(folder)
+        last_use = all(WORK_FOLDER.get(other, other) != name for other in ids[ids.index(one) + 1 :])
         # The command that rebuilds this demo, the same on every machine: no paths of scratch folders,
         # no progress flags.
         args = ["engine", "build-demos", one, "--budget", budget]
@@ -85,7 +98,7 @@ def build_demos(
         try:
             target, manifest = build_demo(one, out, budget, ctx, rewrite)
         finally:
-            if not work:
+            if not work and last_use:
                 shutil.rmtree(folder, ignore_errors=True)
         if not quiet:
             size = sum(f["bytes"] for f in manifest["files"].values())

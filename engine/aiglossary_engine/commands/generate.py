@@ -15,12 +15,19 @@ from aiglossary_engine.commands._common import decoding_options
 @decoding_options(temperature=0.8, max_chars=200)
 @click.option("--no-cache", is_flag=True, help="Recompute everything per character (slow; for checks).")
 def generate(
-    model: Path, prompt: str, max_chars: int, temperature: float, greedy: bool, seed: int | None, no_cache: bool
+    model: Path,
+    prompt: str,
+    max_chars: int,
+    temperature: float,
+    top_k: int,
+    greedy: bool,
+    seed: int | None,
+    no_cache: bool,
 ) -> None:
     """Generate text from MODEL.onnx after --prompt."""
     from aiglossary_engine.runtime import generate as run_generate
     from aiglossary_engine.runtime import load_model
 
     lm = load_model(model)
-    text = run_generate(lm, prompt, max_chars, temperature, greedy, seed, use_cache=not no_cache)
+    text = run_generate(lm, prompt, max_chars, temperature, greedy, seed, use_cache=not no_cache, top_k=top_k)
     click.echo(prompt + text)

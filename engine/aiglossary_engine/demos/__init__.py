@@ -6,6 +6,8 @@ metrics, the sha256 of every file, the engine version and the exact command) nex
 
 * ``pretraining`` - pre-train the tiny GPT on the generic corpus, fine-tune it on the glossary's own
   text with early stopping, and train the same model from scratch on that text with the same budget.
+* ``quantisation`` - the fine-tuned model of ``pretraining`` in fp32 and int8: size, loss, agreement,
+  and one weight matrix before and after rounding.
 * ``digits`` - self-supervised denoising pre-training on unlabelled digits, then K labels per class,
   against training from scratch.
 """

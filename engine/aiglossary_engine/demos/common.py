@@ -18,7 +18,7 @@ from aiglossary_engine.errors import EngineError
 MANIFEST = "manifest.json"
 MAX_DEMO_BYTES = 5 * 1024 * 1024  # a demo folder must stay small enough to commit
 BUDGETS = ("tiny", "full")
-DEMO_IDS = ("pretraining", "digits")
+DEMO_IDS = ("pretraining", "quantisation", "digits")
 
 
 @dataclass
@@ -162,6 +162,10 @@ def _run(demo_id: str, budget: str, ctx: BuildContext) -> tuple[dict[str, bytes]
         from aiglossary_engine.demos.pretraining import run_pretraining
 
         return run_pretraining(budget, ctx)
+    if demo_id == "quantisation":
+        from aiglossary_engine.demos.quantisation import run_quantisation
+
+        return run_quantisation(budget, ctx)
     from aiglossary_engine.demos.digits import run_digits
 
     return run_digits(budget, ctx)

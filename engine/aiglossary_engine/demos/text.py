@@ -13,11 +13,22 @@ def summary(demo_id: str, manifest: dict[str, Any]) -> str:
     m = manifest["metrics"]
     if demo_id == "pretraining":
         n = len(manifest["seeds"])
+        models = manifest["models"]
+        words = ", ".join(
+            f"{k} {models[k]['word_validity']:.1%} ({models[k]['distinct_4gram_ratio']:.2f})"
+            for k in ("scratch", "pretrained", "finetuned")
+            if "word_validity" in models[k]
+        )
         return (
             f"held-out glossary loss (nats/char, mean ± sd over {n} seeds): "
             f"fine-tuned {_pm(m['finetuned'])}, scratch {_pm(m['scratch'])}, "
-            f"pre-trained only {m['pretrained_only']:.3f}"
+            f"pre-trained only {m['pretrained_only']:.3f}\n"
+            f"real words (distinct 4-grams) on the fixed prompts: {words}"
         )
+    if demo_id == "quantisation":
+        from aiglossary.sitegen.demos import quantisation_claim
+
+        return quantisation_claim(m)
     lines = [f"test accuracy (mean ± sd over {len(manifest['seeds'])} seeds):"]
     for k, row in m["per_k"].items():
         lines.append(

@@ -6,8 +6,13 @@
  * `demos/<id>/manifest.json`, written by `engine build-demos`.
  *
  * - pretraining: the reader types the start of a sentence and sees three continuations side by side
- *   (scratch, pre-trained only, fine-tuned). Greedy decoding reproduces `engine demo pretraining
- *   --prompt` exactly (same tokenizer, same key/value-cache schedule, arg-max taking the first index).
+ *   (scratch, pre-trained only, fine-tuned). Decoding samples by default with the manifest's temperature,
+ *   top-k and seed, with the same mulberry32 generator and float64 arithmetic as the engine, so
+ *   `engine demo pretraining --prompt P --seed S` prints exactly the same text (same tokenizer, same
+ *   key/value-cache schedule); temperature 0 is greedy (arg-max taking the first index).
+ * - quantisation: the fine-tuned model in fp32 and int8 side by side, with file size, load time and
+ *   time per character measured here, held-out loss and agreement from the manifest, and both
+ *   continuations of the reader's prompt with the same seed (`engine demo quantisation`).
  * - digits: the reader draws a digit; both models' probabilities update live. Drawing needs a pointer;
  *   "Draw a sample digit" (a button, so keyboard alone works) draws the next of ten handwritten-style
  *   samples (0 to 9) with the same pen, and the status line reads both models' answers aloud.
@@ -52,6 +57,10 @@
     ".glossary-demo-bar--best .glossary-demo-bar-fill{background:#e8590c}",
     ".glossary-demo-bar-value{text-align:right}",
     ".glossary-demo-claim{font-size:1.05em}",
+    ".glossary-demo-seed{width:7em;padding:.2em .3em;font:inherit;border:1px solid var(--md-default-fg-color--lighter);border-radius:.2em;background:var(--md-default-bg-color);color:var(--md-typeset-color)}",
+    ".glossary-demo-figures{display:grid;grid-template-columns:auto 1fr;gap:.1em .8em;font-size:.75em;margin:.4em 0}",
+    ".glossary-demo-figures dt{color:var(--md-default-fg-color--light)}",
+    ".glossary-demo-figures dd{margin:0;font-variant-numeric:tabular-nums}",
     ".glossary-demo-figure svg{width:100%;max-width:40em}",
     ".glossary-demo-provenance{font-size:.75em;color:var(--md-default-fg-color--light)}"
   ].join("\n");
@@ -237,66 +246,145 @@
     return best;
   }
 
-  function sample(logits, temperature) {
-    var max = -Infinity;
-    for (var i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-    var p = new Float64Array(logits.length);
-    var sum = 0;
-    for (var j = 0; j < logits.length; j++) {
-      p[j] = Math.exp((logits[j] - max) / temperature);
-      sum += p[j];
+  /* mulberry32, as runtime.Mulberry32 in the engine: 32-bit integer operations only, so Python and
+     JavaScript draw the same numbers for the same seed (the state is the seed modulo 2**32). */
+  function mulberry32(seed) {
+    var a = seed | 0;
+    return function () {
+      a = (a + 0x6d2b79f5) | 0;
+      var t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  /* As runtime.sample_next: the top-k logits (ties: lower index first) in that order, weights
+     exp((l - max) / T) in float64 summed left to right, one uniform draw per character. */
+  function sampleNext(logits, temperature, topK, rng) {
+    var n = logits.length;
+    var order = [];
+    for (var i = 0; i < n; i++) order.push(i);
+    order.sort(function (a, b) { return logits[b] - logits[a] || a - b; });
+    var k = topK <= 0 ? n : Math.min(topK, n);
+    var top = logits[order[0]];
+    var weights = [];
+    var total = 0;
+    for (var j = 0; j < k; j++) {
+      weights.push(Math.exp((logits[order[j]] - top) / temperature));
+      total += weights[j];
     }
-    var r = Math.random() * sum;
-    for (var k = 0; k < p.length; k++) {
-      r -= p[k];
-      if (r <= 0) return k;
+    var target = rng() * total;
+    var running = 0;
+    for (var m = 0; m < k; m++) {
+      running += weights[m];
+      if (running > target) return order[m];
     }
-    return p.length - 1;
+    return order[k - 1];
   }
 
   /* One generator per model: the same schedule as runtime.generate in the engine. */
-  function Generator(runner, ids, temperature) {
+  function Generator(runner, ids, decoding) {
     this.runner = runner;
     this.window = ids.slice(-runner.block);
-    this.temperature = temperature;
+    this.decoding = decoding;
+    this.rng = mulberry32(decoding.seed);
     this.out = [];
     this.state = null;
+    this.ms = 0; // time spent in this model's forward passes
   }
-  Generator.prototype.start = function () {
+  Generator.prototype.timed = function (promise) {
     var self = this;
-    return this.runner.run(this.window, this.runner.empty).then(function (s) {
+    var t0 = performance.now();
+    return promise.then(function (s) {
+      self.ms += performance.now() - t0;
       self.state = s;
     });
   };
+  Generator.prototype.start = function () {
+    return this.timed(this.runner.run(this.window, this.runner.empty));
+  };
   Generator.prototype.step = function () {
-    var self = this;
     var r = this.runner;
+    var d = this.decoding;
     var logits = this.state.logits;
-    var next = this.temperature > 0 ? sample(logits, this.temperature) : argmax(logits);
+    var next = d.temperature > 0 ? sampleNext(logits, d.temperature, d.topK, this.rng) : argmax(logits);
     this.out.push(next);
     this.window = this.window.concat([next]).slice(-r.block);
     var cached = this.state.cache.dims[4];
-    var run = cached < r.block ? r.run([next], this.state.cache) : r.run(this.window, r.empty);
-    return run.then(function (s) {
-      self.state = s;
-    });
+    return this.timed(cached < r.block ? r.run([next], this.state.cache) : r.run(this.window, r.empty));
   };
 
-  function initPretraining(root, id, manifest, ort, status) {
-    var order = ["scratch", "pretrained", "finetuned"];
-    var tokenizer = new Tokenizer(manifest.vocab);
-    var maxChars = (manifest.generation && manifest.generation.max_chars) || 100;
-    var example = (manifest.examples && manifest.examples[0] && manifest.examples[0].prompt) || "A neural network";
+  var MAX_SEED = 4294967295;
 
+  /* The prompt, Continue, temperature and seed controls, with the manifest's default decoding. */
+  function decodingForm(manifest, root) {
+    var gen = manifest.generation || {};
+    var samples = manifest.samples || [];
+    var example = (samples[0] && samples[0].prompt) || "A neural network";
+    var t0 = typeof gen.temperature === "number" ? gen.temperature : 0;
     var prompt = el("input", {
       type: "text", class: "glossary-demo-prompt", value: example, "aria-label": "Start of a sentence", maxlength: "300"
     });
     var temp = el("input", {
-      type: "range", class: "glossary-demo-temperature", min: "0", max: "1.5", step: "0.1", value: "0",
-      "aria-label": "Temperature"
+      type: "range", class: "glossary-demo-temperature", min: "0", max: "1.5", step: "0.1", value: String(t0),
+      "aria-label": "Temperature (0: greedy)"
     });
-    var tempLabel = el("span", { class: "glossary-demo-temperature-value", text: "greedy" });
-    var button = el("button", { type: "button", class: "md-button md-button--primary glossary-demo-run", text: "Continue" });
+    var tempLabel = el("span", { class: "glossary-demo-temperature-value" });
+    var seed = el("input", {
+      type: "number", class: "glossary-demo-seed", min: "0", max: String(MAX_SEED), step: "1",
+      value: String(gen.seed || 0), "aria-label": "Seed"
+    });
+    var button = el("button", { type: "submit", class: "md-button md-button--primary glossary-demo-run", text: "Continue" });
+    function showTemp() {
+      tempLabel.textContent = Number(temp.value) === 0 ? "greedy" : Number(temp.value).toFixed(1);
+    }
+    showTemp();
+    temp.addEventListener("input", showTemp);
+    var form = el("form", { class: "glossary-demo-form" }, [
+      prompt, button,
+      el("label", { class: "glossary-demo-temperature-label" }, [document.createTextNode("Temperature "), temp, tempLabel]),
+      el("label", { class: "glossary-demo-temperature-label" }, [document.createTextNode("Seed "), seed])
+    ]);
+    root.appendChild(form);
+    return {
+      form: form,
+      button: button,
+      maxChars: gen.max_chars || 100,
+      read: function () {
+        var s = Math.floor(Number(seed.value));
+        if (!isFinite(s) || s < 0 || s > MAX_SEED) s = gen.seed || 0;
+        seed.value = String(s);
+        return { text: prompt.value, temperature: Number(temp.value), topK: gen.top_k || 0, seed: s };
+      },
+      describe: function (d) {
+        return d.temperature > 0
+          ? "Sampled at temperature " + d.temperature.toFixed(1) + " among the " + (d.topK || "all") +
+            " most likely characters, seed " + d.seed
+          : "Greedy (always the most likely character)";
+      }
+    };
+  }
+
+  /* Runs the generators of one click, a character at a time, and renders every fifth. */
+  function runGenerators(root, gens, maxChars, render, isCurrent) {
+    function loop(count) {
+      if (!isCurrent() || !root.isConnected) return Promise.resolve(false);
+      if (count >= maxChars) return Promise.resolve(true);
+      // One model after the other, so each model's time per character is its own.
+      return gens.reduce(function (p, g) { return p.then(function () { return g.step(); }); }, Promise.resolve())
+        .then(function () {
+          if ((count + 1) % 5 === 0) render();
+          return loop(count + 1);
+        });
+    }
+    return gens.reduce(function (p, g) { return p.then(function () { return g.start(); }); }, Promise.resolve())
+      .then(function () { return loop(0); });
+  }
+
+  function initPretraining(root, id, manifest, ort, status) {
+    var order = ["scratch", "pretrained", "finetuned"];
+    var tokenizer = new Tokenizer(manifest.vocab);
+    var controls = decodingForm(manifest, root);
     var outs = {};
     var grid = el("div", { class: "glossary-demo-grid" });
     order.forEach(function (kind) {
@@ -305,23 +393,17 @@
         el("strong", { class: "glossary-demo-given" }),
         el("span", { class: "glossary-demo-continuation" })
       ]);
+      var figures = "held-out loss " + info.heldout_loss_int8.toFixed(2) + " nats/char";
+      if (typeof info.word_validity === "number") figures += ", " + Math.round(100 * info.word_validity) + "% real words";
       var box = el("div", { class: "glossary-demo-out", "data-model": kind }, [
         el("div", { class: "glossary-demo-label", text: info.label }),
-        el("div", { class: "glossary-demo-loss", text: "held-out loss " + info.heldout_loss_int8.toFixed(2) + " nats/char" }),
+        el("div", { class: "glossary-demo-loss", text: figures }),
         text
       ]);
       outs[kind] = box;
       grid.appendChild(box);
     });
-    var form = el("form", { class: "glossary-demo-form" }, [
-      prompt, button,
-      el("label", { class: "glossary-demo-temperature-label" }, [document.createTextNode("Temperature "), temp, tempLabel])
-    ]);
-    root.appendChild(form);
     root.appendChild(grid);
-    temp.addEventListener("input", function () {
-      tempLabel.textContent = Number(temp.value) === 0 ? "greedy" : Number(temp.value).toFixed(1);
-    });
 
     var runId = 0;
     var runners = null;
@@ -340,35 +422,24 @@
       if (ev) ev.preventDefault();
       if (!runners || !root.isConnected) return;
       var mine = ++runId;
-      var text = prompt.value;
-      var t = Number(temp.value);
-      var ids = tokenizer.encode(text);
+      var d = controls.read();
+      var maxChars = controls.maxChars;
+      var ids = tokenizer.encode(d.text);
       if (!ids.length) ids = tokenizer.encode("\n");
-      var gens = runners.map(function (r) { return new Generator(r, ids, t); });
+      var gens = runners.map(function (r) { return new Generator(r, ids, d); });
       order.forEach(function (kind) {
-        outs[kind].querySelector(".glossary-demo-given").textContent = text;
+        outs[kind].querySelector(".glossary-demo-given").textContent = d.text;
         outs[kind].querySelector(".glossary-demo-continuation").textContent = "";
       });
       root.setAttribute("data-state", "running");
       status.textContent = "Generating…";
       var started = performance.now();
-      var count = 0;
       function render() {
         order.forEach(function (kind, i) {
           outs[kind].querySelector(".glossary-demo-continuation").textContent = tokenizer.decode(gens[i].out);
         });
       }
-      function loop() {
-        if (mine !== runId || !root.isConnected) return Promise.resolve(false);
-        if (count >= maxChars) return Promise.resolve(true);
-        return Promise.all(gens.map(function (g) { return g.step(); })).then(function () {
-          count += 1;
-          if (count % 5 === 0 || count === maxChars) render();
-          return loop();
-        });
-      }
-      Promise.all(gens.map(function (g) { return g.start(); }))
-        .then(loop)
+      runGenerators(root, gens, maxChars, render, function () { return mine === runId; })
         .then(function (finished) {
           if (!finished) return;
           render();
@@ -376,14 +447,116 @@
           var rate = (3 * maxChars) / Math.max(secs, 1e-6);
           root.setAttribute("data-chars-per-second", rate.toFixed(1));
           root.setAttribute("data-state", "done");
-          status.textContent =
-            (t > 0 ? "Sampled at temperature " + t.toFixed(1) : "Greedy (always the most likely character)") +
-            ": " + 3 * maxChars + " characters in " + secs.toFixed(2) + " s in your browser.";
+          status.textContent = controls.describe(d) + ": " + 3 * maxChars + " characters in " + secs.toFixed(2) +
+            " s in your browser.";
         })
         .catch(function (err) { fail(root, status, err); });
     }
-    form.addEventListener("submit", generate);
-    button.addEventListener("click", generate);
+    controls.form.addEventListener("submit", generate);
+  }
+
+  /* ---- quantisation: the same model in fp32 and int8 ---------------------------------------------- */
+
+  function initQuantisation(root, id, manifest, ort, status) {
+    var order = ["fp32", "int8"];
+    var tokenizer = new Tokenizer(manifest.vocab);
+    var controls = decodingForm(manifest, root);
+    var m = manifest.metrics;
+    var outs = {};
+    var grid = el("div", { class: "glossary-demo-grid" });
+    order.forEach(function (kind) {
+      var info = manifest.models[kind];
+      var rows = [
+        ["file size", (info.bytes / 1024).toLocaleString("en", { maximumFractionDigits: 0 }) + " KiB", "size"],
+        ["load time", "…", "load"],
+        ["time per character", "–", "per-char"],
+        ["held-out loss", info.heldout_loss.toFixed(4) + " nats/char", "loss"],
+        ["same most likely next character", (100 * m.argmax_agreement).toFixed(1) + "% of held-out positions", "agreement"]
+      ];
+      var list = el("dl", { class: "glossary-demo-figures" });
+      rows.forEach(function (r) {
+        list.appendChild(el("dt", { text: r[0] }));
+        list.appendChild(el("dd", { "data-figure": r[2], text: r[1] }));
+      });
+      var text = el("p", { class: "glossary-demo-text" }, [
+        el("strong", { class: "glossary-demo-given" }),
+        el("span", { class: "glossary-demo-continuation" })
+      ]);
+      var box = el("div", { class: "glossary-demo-out", "data-model": kind }, [
+        el("div", { class: "glossary-demo-label", text: info.label }), list, text
+      ]);
+      outs[kind] = box;
+      grid.appendChild(box);
+    });
+    root.appendChild(grid);
+
+    function figure(kind, name, value) {
+      outs[kind].querySelector('[data-figure="' + name + '"]').textContent = value;
+    }
+
+    var runId = 0;
+    var runners = null;
+    status.textContent = "Loading both models…";
+    // One after the other, so each load time is that model's own.
+    var loaded = [];
+    order.reduce(function (p, kind) {
+      return p.then(function () {
+        var t0 = performance.now();
+        return loadSession(ort, id, manifest, manifest.models[kind].file).then(function (s) {
+          var ms = performance.now() - t0;
+          figure(kind, "load", ms.toFixed(0) + " ms");
+          outs[kind].setAttribute("data-load-ms", ms.toFixed(1));
+          loaded.push(s);
+        });
+      });
+    }, Promise.resolve())
+      .then(function () {
+        runners = loaded.map(function (s) { return new LMRunner(ort, s, manifest.config); });
+        root.setAttribute("data-state", "ready");
+        status.textContent = "Type the start of a sentence and press Continue: both models continue it with the same seed.";
+      })
+      .catch(function (err) { fail(root, status, err); });
+
+    function generate(ev) {
+      if (ev) ev.preventDefault();
+      if (!runners || !root.isConnected) return;
+      var mine = ++runId;
+      var d = controls.read();
+      var maxChars = controls.maxChars;
+      var ids = tokenizer.encode(d.text);
+      if (!ids.length) ids = tokenizer.encode("\n");
+      var gens = runners.map(function (r) { return new Generator(r, ids, d); });
+      order.forEach(function (kind) {
+        outs[kind].querySelector(".glossary-demo-given").textContent = d.text;
+        outs[kind].querySelector(".glossary-demo-continuation").textContent = "";
+      });
+      root.setAttribute("data-state", "running");
+      status.textContent = "Generating…";
+      var started = performance.now();
+      function render() {
+        order.forEach(function (kind, i) {
+          outs[kind].querySelector(".glossary-demo-continuation").textContent = tokenizer.decode(gens[i].out);
+        });
+      }
+      runGenerators(root, gens, maxChars, render, function () { return mine === runId; })
+        .then(function (finished) {
+          if (!finished) return;
+          render();
+          order.forEach(function (kind, i) {
+            var per = gens[i].ms / maxChars;
+            figure(kind, "per-char", per.toFixed(2) + " ms");
+            outs[kind].setAttribute("data-ms-per-char", per.toFixed(3));
+          });
+          var secs = (performance.now() - started) / 1000;
+          root.setAttribute("data-chars-per-second", ((2 * maxChars) / Math.max(secs, 1e-6)).toFixed(1));
+          root.setAttribute("data-state", "done");
+          var same = tokenizer.decode(gens[0].out) === tokenizer.decode(gens[1].out);
+          status.textContent = controls.describe(d) + ": " +
+            (same ? "both wrote the same text." : "the texts part where rounding changed a choice.");
+        })
+        .catch(function (err) { fail(root, status, err); });
+    }
+    controls.form.addEventListener("submit", generate);
   }
 
   /* ---- digits: draw and classify ----------------------------------------------------------------- */
@@ -615,7 +788,7 @@
 
   /* ---- wiring ------------------------------------------------------------------------------------ */
 
-  var WIDGETS = { pretraining: initPretraining, digits: initDigits };
+  var WIDGETS = { pretraining: initPretraining, quantisation: initQuantisation, digits: initDigits };
 
   function initDemo(root) {
     if (root.getAttribute("data-bound")) return;

@@ -65,13 +65,50 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "models.scratch.heldout_loss_int8": _NUM,
         "models.pretrained.heldout_loss_int8": _NUM,
         "models.finetuned.heldout_loss_int8": _NUM,
+        "models.*.word_validity": _NUM,
+        "models.*.distinct_4gram_ratio": _NUM,
         "budget_detail.finetune_steps": _NUM,
         "budget_detail.early_stopping": _NUM,
         "config.n_layer": _NUM,
         "config.n_embd": _NUM,
-        "corpora.stdlib.chars": _NUM,
+        "generation.temperature": _NUM,
+        "generation.top_k": _NUM,
+        "generation.seed": _NUM,
+        "generation.max_chars": _NUM,
+        "samples": "samples",
+        "text_checks.prompts": "list",
+        "corpora.pretraining.chars": _NUM,
         "corpora.glossary.train_chars": _NUM,
         "corpora.glossary.heldout_chars": _NUM,
+    },
+    "quantisation": {
+        "engine_version": _STR,
+        "budget": _STR,
+        "seeds": "list",
+        "models.fp32.bytes": _NUM,
+        "models.int8.bytes": _NUM,
+        "models.fp32.heldout_loss": _NUM,
+        "models.int8.heldout_loss": _NUM,
+        "metrics.size_ratio": _NUM,
+        "metrics.loss_cost": _NUM,
+        "metrics.argmax_agreement": _NUM,
+        "histogram.before": "counts",
+        "histogram.after": "counts",
+        "histogram.scale": _NUM,
+        "histogram.steps_shown": _NUM,
+        "histogram.bins_per_step": _NUM,
+        "histogram.weights": _NUM,
+        "histogram.share_shown": _NUM,
+        "histogram.distinct_after": _NUM,
+        "histogram.max_abs_error": _NUM,
+        "histogram.layer": _STR,
+        "generation.temperature": _NUM,
+        "generation.top_k": _NUM,
+        "generation.seed": _NUM,
+        "generation.max_chars": _NUM,
+        "samples": "samples",
+        "config.n_layer": _NUM,
+        "config.n_embd": _NUM,
     },
     "digits": {
         "engine_version": _STR,
@@ -89,7 +126,11 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "corpora.digits.unlabelled_train_images": _NUM,
     },
 }
-MODELS = {"pretraining": ("scratch", "pretrained", "finetuned"), "digits": ("scratch", "pretrained")}
+MODELS = {
+    "pretraining": ("scratch", "pretrained", "finetuned"),
+    "quantisation": ("fp32", "int8"),
+    "digits": ("scratch", "pretrained"),
+}
 DEMO_IDS = tuple(SCHEMAS)  # the demos `engine build-demos` makes and the templates show
 
 
@@ -122,6 +163,19 @@ def _kind_problem(value: Any, kind: str) -> str | None:
         return None if isinstance(value, str) else "must be a string"
     if kind == "list":
         return None if isinstance(value, list) and value else "must be a non-empty list"
+    if kind == "counts":
+        ok = isinstance(value, list) and value and all(isinstance(x, int) and x >= 0 for x in value)
+        return None if ok else "must be a non-empty list of counts"
+    if kind == "samples":
+        ok = (
+            isinstance(value, list)
+            and value
+            and all(
+                isinstance(row, dict) and all(isinstance(v, str) for v in row.values()) and "prompt" in row
+                for row in value
+            )
+        )
+        return None if ok else "must be a non-empty list of {prompt, <model>: continuation} objects of strings"
     if kind == _STATS:
         ok = isinstance(value, dict) and _is_number(value.get("mean")) and _is_number(value.get("std"))
         return None if ok else "must be an object with finite 'mean' and 'std'"
@@ -291,6 +345,18 @@ def pretraining_claim(m: dict[str, Any], seeds: int) -> str:
         f"on glossary entries it never saw, against {_pm(sc, 3)} for the same model trained from scratch on the "
         f"glossary with the same budget (mean ± standard deviation over {seeds} seeds). {verdict} "
         f"Before any fine-tuning, the pre-trained model alone scored {_f(m['pretrained_only'])}."
+    )
+
+
+def quantisation_claim(m: dict[str, Any]) -> str:
+    """The page's one-line result: size, cost in loss and agreement, all from the manifest."""
+    cost = m["loss_cost"]
+    costs = (
+        f"costs {cost:.3f} nats per character" if cost > 0 else f"changes the loss by {cost:+.3f} nats per character"
+    )
+    return (
+        f"int8 is {m['size_ratio']:.1f}× smaller, {costs} on held-out glossary text, "
+        f"and agrees on {100 * m['argmax_agreement']:.1f}% of next characters."
     )
 
 
@@ -492,6 +558,64 @@ def digits_chart(manifest: dict[str, Any]) -> Markup:
     )
 
 
+def histogram_chart(h: dict[str, Any], width: int = 640, panel: int = 110) -> Markup:
+    """One weight matrix's values before and after rounding to the int8 grid, as two bar panels (SVG)."""
+    before, after = h["before"], h["after"]
+    n = len(before)
+    left, right, top, gap, bottom = 56, 16, 22, 34, 40
+    pw = width - left - right
+    height = top + 2 * panel + gap + bottom
+    bw = pw / n
+    step, per = float(h["scale"]), int(h["bins_per_step"])
+    reach = int(h["steps_shown"])
+    title = (
+        f"Histogram of {h['weights']:,} weights of {h['layer']}, before and after rounding to int8 "
+        f"(one step = {step:.5f})"
+    )
+    desc = (
+        f"Before rounding the values spread smoothly; after rounding every weight sits on one of "
+        f"{h['distinct_after']} grid points, so only every {per}th bar is filled, and each filled bar "
+        f"collects the weights of the {per} bars around it. Shown: the {2 * reach + 1} steps around zero, "
+        f"which hold {100 * h['share_shown']:.0f}% of the weights."
+    )
+    out = [
+        f'<svg class="glossary-chart glossary-histogram" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{_esc(title)}" xmlns="http://www.w3.org/2000/svg" font-size="12" fill="currentColor" '
+        'style="max-width:100%;height:auto">',
+        f"<title>{_esc(title)}</title><desc>{_esc(desc)}</desc>",
+    ]
+    for i, (name, counts, css) in enumerate(
+        (("before rounding (fp32)", before, "glossary-chart-a"), ("after rounding (int8)", after, "glossary-chart-b"))
+    ):
+        y0 = top + i * (panel + gap)
+        peak = max(counts) or 1
+        colour = COLOURS[css]
+        out.append(
+            f'<text class="glossary-chart-legend" x="{left}" y="{y0 - 6}">{_esc(name)}: tallest bar '
+            f"{peak:,} weights</text>"
+        )
+        out.append(
+            f'<line x1="{left}" x2="{left + pw}" y1="{y0 + panel}" y2="{y0 + panel}" stroke="currentColor" '
+            'stroke-opacity="0.4"/>'
+        )
+        bars = []  # one path per panel: a rectangle per non-empty bin
+        for j, c in enumerate(counts):
+            if c:
+                hgt = max(0.5, panel * c / peak)
+                bars.append(f"M{left + j * bw:.1f} {y0 + panel:.1f}v{-hgt:.1f}h{max(bw * 0.9, 0.5):.1f}v{hgt:.1f}z")
+        out.append(f'<path class="glossary-histogram-bars {css}" d="{"".join(bars)}" fill="{colour}"/>')
+    axis_y = top + 2 * panel + gap
+    for k in _ticks(-reach, reach, 8):
+        x = left + (k * per + reach * per + 0.5) * bw
+        out.append(f'<text class="glossary-chart-tick" x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle">{k:g}</text>')
+    out.append(
+        f'<text class="glossary-chart-label" x="{left + pw / 2:.0f}" y="{height - 6}" text-anchor="middle">'
+        f"weight value, in int8 steps of {step:.5f}</text>"
+    )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
 # ---- rendering ---------------------------------------------------------------------------------------
 
 
@@ -528,6 +652,8 @@ class DemoRenderer:
         seeds = len(m["seeds"])
         if demo.id == "pretraining":
             context = {"claim": pretraining_claim(m["metrics"], seeds), "chart": pretraining_chart(m)}
+        elif demo.id == "quantisation":
+            context = {"claim": quantisation_claim(m["metrics"]), "chart": histogram_chart(m["histogram"])}
         elif demo.id == "digits":
             context = {"claim": digits_claim(m["metrics"], seeds), "chart": digits_chart(m)}
         else:
@@ -538,6 +664,7 @@ class DemoRenderer:
             m=m,
             seeds=seeds,
             manifest_url=relative_url(f"{DEMOS_DIR}/{demo.id}/{MANIFEST}", page_url),
+            pretraining_url=relative_url("glossary/pre-training/", page_url),
             pm=_pm,
             pm_pct=_pm_pct,
             **context,
