@@ -12,9 +12,14 @@ Recall@1, recall@5 and MRR of
   terminal's, and its cost is timed (the first answer includes fetching and loading the model).
 
 A query is answered when the expected term, or one of the alternatives the query file lists under
-``also``, is ranked. The queries are never used for training or for choosing any weight.
+``also``, is ranked. Two query sets, written by hand and never used for training:
 
-Usage: .venv/bin/python bench/ask_bench.py [--queries bench/ask_queries.yaml] [--no-browser]
+* ``bench/ask_dev_queries.yaml`` (``--dev``): the development set, on which bench/ask_tune.py chose
+  the ranking (BM25F fields and weights, k1, b, the term vectors' centroid weight, the fusion weight);
+  its numbers are optimistic;
+* ``bench/ask_queries.yaml`` (the default): the evaluation set, used for nothing but this report.
+
+Usage: .venv/bin/python bench/ask_bench.py [--dev | --queries FILE] [--no-browser]
 """
 
 from __future__ import annotations
@@ -204,9 +209,12 @@ def browser_runs(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--queries", type=Path, default=ROOT / "bench" / "ask_queries.yaml")
+    parser.add_argument("--dev", action="store_true", help="Report on the development queries (the tuning set).")
     parser.add_argument("--no-browser", action="store_true", help="Skip Material's search and the browser timings.")
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
+    if args.dev:
+        args.queries = ROOT / "bench" / "ask_dev_queries.yaml"
     queries = load_queries(args.queries)
     started = time.perf_counter()
     rankings = engine_rankings(queries)

@@ -70,6 +70,23 @@ def test_engine_ask_json_is_the_ranking(ci_build: Path) -> None:
     assert text.exit_code == 0 and text.output.startswith("1. ")
 
 
+def test_reuse_encoders_rewrites_only_the_ranking_files(ci_build: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ci_build, tmp_path / "ask")
+    args = ["build-ask", "--budget", "ci", "--out", str(tmp_path), "--glossary", str(MINI), "--reuse-encoders"]
+    result = CliRunner().invoke(cli, [*args, "--rewrite"])
+    assert result.exit_code == 0, result.output
+    old, new = verify_demo(ci_build), verify_demo(tmp_path / "ask")
+    assert new["command"].endswith("--reuse-encoders")
+    for name in ("encoder.int8.onnx", "pretrained.int8.onnx"):
+        assert new["files"][name] == old["files"][name]
+    assert new["curves"] == old["curves"] and new["recipe"]["seed"] == old["recipe"]["seed"]
+    assert new["files"]["index.json"] == old["files"]["index.json"]  # same code, same choices: same index
+    wrong = CliRunner().invoke(cli, ["build-ask", "--budget", "full", "--out", str(tmp_path), "--reuse-encoders"])
+    assert wrong.exit_code != 0 and "built with --budget ci" in wrong.output
+
+
 def test_a_changed_file_is_refused(ci_build: Path, tmp_path: Path) -> None:
     import shutil
 
@@ -84,7 +101,8 @@ def test_committed_ask_folder() -> None:
     demo = load_ask(ROOT / "docs")
     assert demo is not None, "docs/demos/ask is missing: run engine build-ask"
     m = demo.manifest
-    assert m["command"] == "engine build-ask --budget full"
+    # --reuse-encoders: the ranking choices were remade on the dev queries without retraining the encoders.
+    assert m["command"] in ("engine build-ask --budget full", "engine build-ask --budget full --reuse-encoders")
     model = COMMITTED / m["models"]["encoder"]["file"]
     assert model.stat().st_size <= MAX_MODEL_BYTES
     _check_onnx(model)

@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from aiglossary_engine.ask.rank import Bm25Index, explain, fuse, order, zscores
+from aiglossary_engine.ask.entries import FIELDS
+from aiglossary_engine.ask.rank import FIELD_WEIGHTS, Bm25Index, explain, fuse, order, zscores
 from aiglossary_engine.ask.text import feature_ids, features, fnv1a, fold, stem, tokens, words
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,9 @@ def test_python_matches_the_vectors() -> None:
     assert {s: fnv1a(s) for s in DATA["fnv1a"]} == DATA["fnv1a"]
     built = Bm25Index.build(DATA["bm25_docs"])
     assert json.loads(json.dumps(built.to_json())) == DATA["bm25_index"]
+    # A field of weight 0 is not indexed at all (the vectors' documents have every candidate field).
+    assert built.fields == tuple(f for f in FIELDS if FIELD_WEIGHTS.get(f, 0.0) > 0.0)
+    assert set(FIELDS) <= set(DATA["bm25_docs"][0]) and len(built.fields) < len(FIELDS)
     index = Bm25Index.from_json(DATA["bm25_index"])
     for q in DATA["bm25"]:
         totals, shares = index.scores(q["query"])

@@ -43,8 +43,12 @@ from aiglossary_engine.errors import EngineError
 
 ASK_ID = "ask"
 SEED = 1234
-WEIGHTS = [round(0.1 * i, 1) for i in range(11)]  # fusion weight of BM25, 0 = encoder only
-CENTROID = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 1000.0]  # how much an entry's own sentences add to its vector
+CENTROID_CHOICES = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 1000.0]  # how much an entry's own sentences add to its vector
+TUNED_ON = "the development queries (bench/ask_dev_queries.yaml)"
+CENTROID = 1000.0
+"""The shipped term vectors' centroid weight; chosen on the development queries with bench/ask_tune.py."""
+FUSION_WEIGHT = 0.4
+"""The shipped weight of z(BM25) against z(cosine); chosen on the development queries with bench/ask_tune.py."""
 INDEX = "index.json"
 VECTORS = "vectors.i8"
 
@@ -165,12 +169,16 @@ def dev_fields(docs: list[TermDoc], pairs: Pairs) -> list[dict[str, str]]:
         "phrase": "phrases",
         "example": "examples",
         "misconception": "misconceptions",
+        "explanation": "explanation",
+        "analogy": "analogy",
+        "why": "why_it_matters",
     }
     out = []
     for t, doc in enumerate(docs):
         held = {text for tt, text in pairs.dev_texts if tt == t}
         fields = {name: "" for name in FIELDS}
-        fields["term"] = doc.fields["term"]
+        for name in ("term", "where_used", "comparison"):  # no sentences of these are held out
+            fields[name] = doc.fields[name]
         for kind, text in doc.snippets:
             if kind in kind_field and text not in held:
                 fields[kind_field[kind]] += " " + text
@@ -190,7 +198,7 @@ def dev_scores(
     train_snips = [[text for _, text in d.snippets if text not in held[t]] for t, d in enumerate(docs)]
     qvecs = np.array([enc.encode(q) for q in queries])
     enc_scores = {}
-    for c in CENTROID:
+    for c in CENTROID_CHOICES:
         vecs = term_vectors(enc, docs, c, train_snips)
         enc_scores[c] = (qvecs @ vecs.T).tolist()
     return bm25, enc_scores, [t for t, _, _ in pairs.dev]
@@ -203,56 +211,93 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def run_ask(budget_name: str, ctx: BuildContext) -> tuple[dict[str, bytes], dict[str, Any]]:
+def run_ask(
+    budget_name: str, ctx: BuildContext, reuse: dict[str, Any] | None = None
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Train (or, with ``reuse``, take the encoders of an existing folder), then write the index and vectors."""
     from aiglossary_engine.data import stdlib_text
 
     budget: AskBudget = BUDGETS[budget_name]
-    torch.manual_seed(SEED)
-    rng = random.Random(SEED)
     docs = load_term_docs(ctx.glossary)
-    slugs = [d.slug for d in docs]
     pairs = split_pairs(docs)
-    cards = [content_words(d.fields["term"]) for d in docs]
-    names = [names_of(d) for d in docs]
-    feat = Featurizer(budget.buckets)
-
-    stdlib = stdlib_text()
-    paras = paragraphs(stdlib, budget.pretrain_paragraphs, rng)
-    # The glossary's prose, as paragraphs of four consecutive training sentences (dev ones excluded).
-    gloss = []
-    for mine in pairs.train:
-        words_ = [ws for _, ws in mine]
-        for i in range(0, len(words_), 4):
-            chunk = [w for ws in words_[i : i + 4] for w in ws]
-            if len(chunk) >= 12:
-                gloss.append(chunk)
-    ctx.log(f"ask: {len(docs)} terms, {sum(len(m) for m in pairs.train)} training pairs, {len(pairs.dev)} dev pairs")
-    ctx.log(f"ask: pre-training on {len(paras)} docstring and {len(gloss)} glossary paragraphs")
-
-    model = BagEncoder(budget.buckets, budget.dim)
-    pre_curve = pretrain(model, paras + gloss, feat, budget, SEED, ctx.log)
-    pretrained_state = {k: v.clone() for k, v in model.state_dict().items()}
-    ft_curve, best_step, best_r1 = finetune(model, cards, names, pairs, feat, budget, SEED + 1, ctx.log)
-
-    meta = {
-        "producer": PRODUCER,
-        "engine_version": __version__,
-        "task": "ask-encoder",
-        "buckets": str(budget.buckets),
-        "dim": str(budget.dim),
-        "opset": str(DEFAULT_OPSET),
-        "inputs": "ids int64 (batch, seq): hashed feature ids, 0 = padding",
-        "outputs": "vector float32 (batch, dim): unit vectors",
-    }
     work = ctx.work
     work.mkdir(parents=True, exist_ok=True)
     enc_path, pre_path = work / "encoder.int8.onnx", work / "pretrained.int8.onnx"
-    export_encoder(model, enc_path, meta | {"stage": "fine-tuned"})
-    pre_model = BagEncoder(budget.buckets, budget.dim)
-    pre_model.load_state_dict(pretrained_state)
-    export_encoder(pre_model, pre_path, meta | {"stage": "pre-trained only"})
+    if reuse is not None:
+        folder, old = reuse["folder"], reuse["manifest"]
+        enc_path.write_bytes((folder / old["models"]["encoder"]["file"]).read_bytes())
+        pre_path.write_bytes((folder / old["models"]["pretrained"]["file"]).read_bytes())
+        trained = {k: old[k] for k in ("seeds", "curves")}
+        trained["stdlib"] = old["corpora"]["stdlib"]
+        trained["gloss_paragraphs"] = old["corpora"]["glossary"]["paragraphs"]
+        trained["best_step"] = old["chosen"]["finetune_best_step"]
+        trained["best_r1"] = old["metrics"]["finetune_best_dev_recall_at_1_fp32"]
+        trained["recipe"] = {k: v for k, v in old["recipe"].items() if k in {*asdict(budget), "seed", "dev_every"}}
+        ctx.log(f"ask: reusing the encoders of {folder} (no training)")
+    else:
+        torch.manual_seed(SEED)
+        rng = random.Random(SEED)
+        cards = [content_words(d.fields["term"]) for d in docs]
+        names = [names_of(d) for d in docs]
+        feat = Featurizer(budget.buckets)
+        stdlib = stdlib_text()
+        paras = paragraphs(stdlib, budget.pretrain_paragraphs, rng)
+        # The glossary's prose, as paragraphs of four consecutive training sentences (dev ones excluded).
+        gloss = []
+        for mine in pairs.train:
+            words_ = [ws for _, ws in mine]
+            for i in range(0, len(words_), 4):
+                chunk = [w for ws in words_[i : i + 4] for w in ws]
+                if len(chunk) >= 12:
+                    gloss.append(chunk)
+        ctx.log(
+            f"ask: {len(docs)} terms, {sum(len(m) for m in pairs.train)} training pairs, {len(pairs.dev)} dev pairs"
+        )
+        ctx.log(f"ask: pre-training on {len(paras)} docstring and {len(gloss)} glossary paragraphs")
+        model = BagEncoder(budget.buckets, budget.dim)
+        pre_curve = pretrain(model, paras + gloss, feat, budget, SEED, ctx.log)
+        pretrained_state = {k: v.clone() for k, v in model.state_dict().items()}
+        ft_curve, best_step, best_r1 = finetune(model, cards, names, pairs, feat, budget, SEED + 1, ctx.log)
+        meta = {
+            "producer": PRODUCER,
+            "engine_version": __version__,
+            "task": "ask-encoder",
+            "buckets": str(budget.buckets),
+            "dim": str(budget.dim),
+            "opset": str(DEFAULT_OPSET),
+            "inputs": "ids int64 (batch, seq): hashed feature ids, 0 = padding",
+            "outputs": "vector float32 (batch, dim): unit vectors",
+        }
+        export_encoder(model, enc_path, meta | {"stage": "fine-tuned"})
+        pre_model = BagEncoder(budget.buckets, budget.dim)
+        pre_model.load_state_dict(pretrained_state)
+        export_encoder(pre_model, pre_path, meta | {"stage": "pre-trained only"})
+        trained = {
+            "seeds": [SEED],
+            "curves": {"pretraining": pre_curve, "finetuning": ft_curve},
+            "stdlib": {"sha256": _sha(stdlib), "chars": len(stdlib), "paragraphs": len(paras)},
+            "gloss_paragraphs": len(gloss),
+            "best_step": best_step,
+            "best_r1": round(best_r1, 4),
+            "recipe": {**asdict(budget), "seed": SEED, "dev_every": DEV_EVERY},
+        }
+    return finish_ask(budget, docs, pairs, enc_path, pre_path, trained, ctx)
 
-    # Dev pairs: choose how much an entry's sentences add to its vector (encoder alone), then the weight.
+
+def finish_ask(
+    budget: AskBudget,
+    docs: list[TermDoc],
+    pairs: Pairs,
+    enc_path: Path,
+    pre_path: Path,
+    trained: dict[str, Any],
+    ctx: BuildContext,
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The term vectors, the BM25F index and the manifest, with the ranking choices made on the dev queries."""
+    slugs = [d.slug for d in docs]
+    # Held-out entry sentences: measured for the manifest (and to pick the pre-trained-only encoder's
+    # centroid, for the comparison); the shipped choices (CENTROID, FUSION_WEIGHT, the BM25F weights)
+    # were made on the hand-written development queries with bench/ask_tune.py.
     enc, pre = OnnxEncoder(enc_path), OnnxEncoder(pre_path)
     bm25, enc_scores, targets = dev_scores(enc, docs, pairs)
     _, pre_scores, _ = dev_scores(pre, docs, pairs, bm25)
@@ -260,29 +305,26 @@ def run_ask(budget_name: str, ctx: BuildContext) -> tuple[dict[str, bytes], dict
     def mrr_of(scores: list[list[float]]) -> float:
         return recall_mrr(ranks_of(scores, targets, slugs))["mrr"]
 
-    centroid = max(CENTROID, key=lambda c: (mrr_of(enc_scores[c]), -c))
-    pre_centroid = max(CENTROID, key=lambda c: (mrr_of(pre_scores[c]), -c))
-    hybrid = {w: [fuse(b, e, w) for b, e in zip(bm25, enc_scores[centroid], strict=True)] for w in WEIGHTS}
-    weight = max(WEIGHTS, key=lambda w: (mrr_of(hybrid[w]), -abs(w - 0.5)))
+    pre_centroid = max(CENTROID_CHOICES, key=lambda c: (mrr_of(pre_scores[c]), -c))
+    hybrid = [fuse(b, e, FUSION_WEIGHT) for b, e in zip(bm25, enc_scores[CENTROID], strict=True)]
     dev = {
         "pairs": len(targets),
         "bm25": recall_mrr(ranks_of(bm25, targets, slugs)),
         "encoder_pretrained_only": recall_mrr(ranks_of(pre_scores[pre_centroid], targets, slugs)),
-        "encoder_finetuned": recall_mrr(ranks_of(enc_scores[centroid], targets, slugs)),
-        "hybrid": recall_mrr(ranks_of(hybrid[weight], targets, slugs)),
-        "hybrid_by_weight": {str(w): mrr_of(hybrid[w]) for w in WEIGHTS},
+        "encoder_finetuned": recall_mrr(ranks_of(enc_scores[CENTROID], targets, slugs)),
+        "hybrid": recall_mrr(ranks_of(hybrid, targets, slugs)),
     }
-    ctx.log(f"ask: dev {json.dumps(dev)}; centroid {centroid}, weight {weight}")
+    ctx.log(f"ask: held-out entry sentences {json.dumps(dev)}")
 
     # The shipped index: every field and sentence of every entry.
     index = Bm25Index.build([d.fields for d in docs])
-    vectors = term_vectors(enc, docs, centroid, [[t for _, t in d.snippets] for d in docs])
+    vectors = term_vectors(enc, docs, CENTROID, [[t for _, t in d.snippets] for d in docs])
     data, scales = quantize_rows(vectors)
     index_json = {
         "version": 1,
         "buckets": budget.buckets,
         "dim": budget.dim,
-        "fusion_weight": weight,
+        "fusion_weight": FUSION_WEIGHT,
         "terms": [{"slug": d.slug, "term": d.term, "summary": d.summary} for d in docs],
         "bm25": index.to_json(),
         "vectors": {"file": VECTORS, "scales": scales},
@@ -296,35 +338,37 @@ def run_ask(budget_name: str, ctx: BuildContext) -> tuple[dict[str, bytes], dict
     gloss_text = "\n".join(t for d in docs for _, t in d.snippets)
     manifest = {
         "recipe": {
-            **asdict(budget),
-            "seed": SEED,
-            "dev_every": DEV_EVERY,
+            **trained["recipe"],
             "features": "stems, stem pairs and character 3-5-grams of words, FNV-1a hashed",
             "pretraining": "inverse cloze task on paragraphs, in-batch negatives",
             "finetuning": "entry sentence (names blanked 80% of the time) -> term card and -> another sentence "
             "of the entry, in-batch negatives, best dev recall@1 kept",
-            "centroid_choices": CENTROID,
-            "weight_choices": WEIGHTS,
+            "term_vector": "the encoded name + CENTROID x the mean of the encoded entry sentences, unit length",
+            "ranking_choices": f"BM25F field weights, k1, b, CENTROID and the fusion weight chosen on {TUNED_ON} "
+            "(bench/ask_tune.py), never on the evaluation queries",
         },
-        "seeds": [SEED],
+        "seeds": trained["seeds"],
         "corpora": {
-            "stdlib": {"sha256": _sha(stdlib), "chars": len(stdlib), "paragraphs": len(paras)},
+            "stdlib": trained["stdlib"],
             "glossary": {
                 "sha256": _sha(gloss_text),
                 "terms": len(docs),
-                "paragraphs": len(gloss),
+                "paragraphs": trained["gloss_paragraphs"],
                 "training_pairs": sum(len(m) for m in pairs.train),
                 "dev_pairs": len(targets),
             },
         },
-        "curves": {"pretraining": pre_curve, "finetuning": ft_curve},
+        "curves": trained["curves"],
         "chosen": {
-            "centroid": centroid,
-            "fusion_weight": weight,
-            "finetune_best_step": best_step,
+            "centroid": CENTROID,
+            "fusion_weight": FUSION_WEIGHT,
+            "bm25_field_weights": dict(zip(index.fields, index.weights, strict=True)),
+            "bm25_k1": index.k1,
+            "bm25_b": index.b,
+            "finetune_best_step": trained["best_step"],
             "pretrained_centroid": pre_centroid,
         },
-        "metrics": {"dev": dev, "finetune_best_dev_recall_at_1_fp32": round(best_r1, 4)},
+        "metrics": {"dev": dev, "finetune_best_dev_recall_at_1_fp32": trained["best_r1"]},
         "models": {
             "encoder": {"file": "encoder.int8.onnx", "label": "Fine-tuned encoder"},
             "pretrained": {"file": "pretrained.int8.onnx", "label": "Pre-trained only"},
@@ -334,7 +378,9 @@ def run_ask(budget_name: str, ctx: BuildContext) -> tuple[dict[str, bytes], dict
     return files, manifest
 
 
-def build_ask(out_root: Path, budget: str, ctx: BuildContext, rewrite: bool = False) -> tuple[Path, dict[str, Any]]:
+def build_ask(
+    out_root: Path, budget: str, ctx: BuildContext, rewrite: bool = False, reuse_encoders: bool = False
+) -> tuple[Path, dict[str, Any]]:
     import time
 
     if budget not in BUDGETS:
@@ -343,7 +389,16 @@ def build_ask(out_root: Path, budget: str, ctx: BuildContext, rewrite: bool = Fa
     previous = torch.get_num_threads()
     torch.set_num_threads(ctx.threads)
     try:
-        files, manifest = run_ask(budget, ctx)
+        reuse = None
+        if reuse_encoders:
+            from aiglossary_engine.demos.common import verify_demo
+
+            folder = out_root / ASK_ID
+            old = verify_demo(folder)
+            if old.get("budget") != budget:
+                raise EngineError(f"{folder} was built with --budget {old.get('budget')}, not {budget}")
+            reuse = {"folder": folder, "manifest": old}
+        files, manifest = run_ask(budget, ctx, reuse)
     finally:
         torch.set_num_threads(previous)
     manifest = {

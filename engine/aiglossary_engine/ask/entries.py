@@ -9,8 +9,20 @@ from typing import Any
 
 from aiglossary_engine.errors import EngineError
 
-FIELDS = ("term", "summary", "definition", "phrases", "misconceptions", "examples")
-"""The fields BM25 ranks over, in the order the index file stores them."""
+FIELDS = (
+    "term",
+    "summary",
+    "definition",
+    "phrases",
+    "misconceptions",
+    "examples",
+    "explanation",
+    "analogy",
+    "why_it_matters",
+    "where_used",
+    "comparison",
+)
+"""The fields BM25 may rank over, in the order the index file stores them (those with weight 0 are left out)."""
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 
@@ -43,6 +55,11 @@ def term_doc(slug: str, entry: Any) -> TermDoc:
         "phrases": " ".join(_plain(p) for p in entry.phrases),
         "misconceptions": " ".join(f"{_plain(m.myth)} {_plain(m.reality)}" for m in entry.misconceptions),
         "examples": " ".join(f"{_plain(ex.title)}. {_plain(ex.text)}" for ex in entry.examples),
+        "explanation": _plain(entry.explanation),
+        "analogy": _plain(entry.analogy),
+        "why_it_matters": _plain(entry.why_it_matters),
+        "where_used": " ".join(f"{_plain(u.name)}. {_plain(u.text)}" for u in entry.where_used),
+        "comparison": " ".join(f"{_plain(r.aspect)}: {_plain(r.this)}" for r in entry.comparison.rows),
     }
     snippets: list[tuple[str, str]] = [("summary", fields["summary"])]
     snippets += [("definition", s) for s in sentences(fields["definition"])]

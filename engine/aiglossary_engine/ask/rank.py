@@ -16,9 +16,19 @@ from aiglossary_engine.ask.entries import FIELDS, TermDoc
 from aiglossary_engine.ask.text import STOP_WORDS, stem, tokens, words
 
 K1 = 1.2
-B = 0.75
-FIELD_WEIGHTS = {"term": 3.0, "summary": 2.0, "definition": 1.5, "phrases": 1.0, "misconceptions": 1.0, "examples": 1.0}
-"""BM25F weights of the fields. Chosen before any evaluation query existed, not tuned on them."""
+B = 0.3
+FIELD_WEIGHTS = {
+    "term": 1.5,
+    "summary": 6.0,
+    "definition": 1.5,
+    "phrases": 0.5,
+    "examples": 1.0,
+    "explanation": 0.5,
+    "analogy": 2.0,
+    "comparison": 0.5,
+}
+"""BM25F weights of the fields (a field left out is not indexed), with K1 and B: chosen on the development
+queries (bench/ask_dev_queries.yaml) by bench/ask_tune.py, never on the evaluation queries."""
 
 
 @dataclass
@@ -39,14 +49,17 @@ class Bm25Index:
         self.avg = [sum(doc[f] for doc in self.lengths) / n or 1.0 for f in range(len(self.fields))]
 
     @classmethod
-    def build(cls, docs: Sequence[dict[str, str]], weights: dict[str, float] | None = None) -> Bm25Index:
+    def build(
+        cls, docs: Sequence[dict[str, str]], weights: dict[str, float] | None = None, k1: float = K1, b: float = B
+    ) -> Bm25Index:
         weights = weights or FIELD_WEIGHTS
+        names = tuple(f for f in FIELDS if weights.get(f, 0.0) > 0.0)
         tf: list[list[dict[str, int]]] = []
         lengths: list[list[int]] = []
         df: dict[str, int] = {}
         for doc in docs:
             per_field = []
-            for name in FIELDS:
+            for name in names:
                 counts: dict[str, int] = {}
                 for tok in tokens(doc.get(name, "")):
                     counts[tok] = counts.get(tok, 0) + 1
@@ -57,7 +70,7 @@ class Bm25Index:
                 df[tok] = df.get(tok, 0) + 1
         n = len(docs)
         idf = {tok: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for tok, d in sorted(df.items())}
-        return cls(FIELDS, [weights[f] for f in FIELDS], K1, B, tf, lengths, idf)
+        return cls(names, [weights[f] for f in names], k1, b, tf, lengths, idf)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -33,11 +33,19 @@ from aiglossary_engine.commands._common import quiet_option
     help="Glossary folder: the terms to rank and the fine-tuning pairs.",
 )
 @click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="PyTorch threads.")
+@click.option(
+    "--reuse-encoders",
+    is_flag=True,
+    help="Keep the encoders already in OUT/ask/ (no training): rewrite only the term vectors, index and manifest.",
+)
 @click.option("--rewrite", is_flag=True, help="Write the files even when every number matches the manifest there.")
 @quiet_option
-def build_ask(budget: str, out: Path, glossary: Path, threads: int, rewrite: bool, quiet: bool) -> None:
-    """Pre-train the Ask encoder on the shipped text, fine-tune it on pairs from the entries, choose the
-    fusion weight on held-out entry sentences, and write OUT/ask/ atomically.
+def build_ask(
+    budget: str, out: Path, glossary: Path, threads: int, reuse_encoders: bool, rewrite: bool, quiet: bool
+) -> None:
+    """Pre-train the Ask encoder on the shipped text, fine-tune it on pairs from the entries, compute the
+    term vectors and the BM25F index with the ranking choices made on the development queries
+    (bench/ask_tune.py), and write OUT/ask/ atomically.
 
     The manifest records the recipe, seed, corpus hashes, curves, the dev metrics (BM25, the
     pre-trained-only and the fine-tuned encoder, the hybrid) and the sha256 of every file.
@@ -58,11 +66,12 @@ def build_ask(budget: str, out: Path, glossary: Path, threads: int, rewrite: boo
     args = ["engine", "build-ask", "--budget", budget]
     args += ["--threads", str(threads)] if threads != 1 else []
     args += ["--glossary", glossary.as_posix()] if glossary != Path("glossary") else []
+    args += ["--reuse-encoders"] if reuse_encoders else []
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".ask.work-", dir=out))
     try:
         ctx = BuildContext(work=work, glossary=glossary, command=shlex.join(args), log=log, threads=threads)
-        target, manifest = run(out, budget, ctx, rewrite)
+        target, manifest = run(out, budget, ctx, rewrite, reuse_encoders)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if not quiet:

@@ -91,7 +91,9 @@
 
     var FIELD_NAMES = {
       term: "the term's name", summary: "the summary", definition: "the definition", phrases: "example phrases",
-      misconceptions: "the misconceptions", examples: "the examples"
+      misconceptions: "the misconceptions", examples: "the examples", explanation: "the explanation",
+      analogy: "the analogy", why_it_matters: "why it matters", where_used: "where it is used",
+      comparison: "the comparison"
     };
 
     function bind(box) {
