@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from _browser import Server, build_site, serve
+from aiglossary.loader import KnowledgeBase, load_knowledge_base
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,6 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def _built(proc: subprocess.CompletedProcess[str], config: Path) -> None:
     if proc.returncode != 0:
         pytest.fail(f"mkdocs build of {config} failed:\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The real glossary, as the site build loads it (what the pages are checked against)."""
+    return load_knowledge_base(ROOT / "glossary")
 
 
 @pytest.fixture(scope="session")

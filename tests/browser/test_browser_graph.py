@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from aiglossary.graph import adjacency, links, neighbourhood
-from aiglossary.loader import KnowledgeBase, load_knowledge_base
+from aiglossary.loader import KnowledgeBase
 from aiglossary.model import Category, Entry
 from aiglossary.sitegen import SiteBuilder
 from aiglossary.sitegen.localgraph import DASHES, local_groups
@@ -34,11 +34,6 @@ except ImportError:  # pragma: no cover
 FOCUS = "transformer"
 VISIBLE = """() => [...document.querySelectorAll('.glossary-graph-node')]
   .filter(a => a.getBoundingClientRect().width > 0).map(a => a.dataset.slug).sort()"""
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base(ROOT / "glossary")
 
 
 def _open_graph(page: Any, site: Server, query: str = "") -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from _browser import goto_instant
-from aiglossary.loader import KnowledgeBase, load_knowledge_base
+from aiglossary.loader import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "aiglossary-practice"
@@ -25,11 +25,6 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - the browser fixture skips first
     expect = None
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base(ROOT / "glossary")
 
 
 @pytest.fixture(scope="module")

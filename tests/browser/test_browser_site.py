@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from _browser import goto_instant
-from aiglossary.loader import KnowledgeBase, load_knowledge_base
+from aiglossary.loader import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 Server = Any  # conftest.Server: .url is the site's base URL, ending in "/"
@@ -26,11 +26,6 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - the browser fixture skips first
     expect = None
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base(ROOT / "glossary")
 
 
 def _plain(markdown: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from _browser import focus_indicator, tab_to
-from aiglossary.loader import KnowledgeBase, load_knowledge_base
+from aiglossary.loader import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -30,11 +30,6 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - the browser fixture skips first
     expect = None
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base(ROOT / "glossary")
 
 
 def _reach(page: Any, selector: str) -> None:

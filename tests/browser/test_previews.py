@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from _browser import PHONE, goto_instant, open_page, tab_to
-from aiglossary.loader import KnowledgeBase, load_knowledge_base
+from aiglossary.loader import KnowledgeBase
 from aiglossary.sitegen.pages import DIFFICULTY_LABELS
 from aiglossary.sitegen.render import plain_text
 
@@ -29,11 +29,6 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - the browser fixture skips first
     expect = None
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_knowledge_base(ROOT / "glossary")
 
 
 def _slug(page: Any, link: Any) -> str:
