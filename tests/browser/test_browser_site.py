@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from _browser import goto_instant
+from _browser import TIMEOUT_MS, goto_instant
 from aiglossary.loader import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +156,9 @@ def test_search_alias_lands_on_term(page: Any, site: Server, kb: KnowledgeBase) 
     search.click()
     search.press_sequentially(alias, delay=30)
     first = page.locator(".md-search-result__item > a.md-search-result__link").first
-    expect(first).to_have_attribute("href", re.compile(rf"glossary/{slug}/"))
+    # Material's search worker indexes the whole site first ("Initializing search"): seconds on a busy
+    # 2-core machine, so this waits as long as a page load may take, not expect()'s default 5 s.
+    expect(first).to_have_attribute("href", re.compile(rf"glossary/{slug}/"), timeout=TIMEOUT_MS)
     first.click()
     page.wait_for_url(re.compile(rf"/glossary/{slug}/"))
     expect(page.locator(".md-content article h1").first).to_contain_text(kb.entries[slug].term)
