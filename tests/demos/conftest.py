@@ -1,6 +1,6 @@
 """Fixtures for the demo tests: tiny demo builds, the real site with the committed demos, chromium.
 
-Engine-side tests build demos with the ``tiny`` budget (a model of a few thousand parameters); the
+Engine-side tests build demos with the ``ci`` budget (a model of a few thousand parameters); the
 browser tests use the committed artifacts in ``docs/demos/`` through a real ``mkdocs build``.
 """
 

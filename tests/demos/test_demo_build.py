@@ -25,8 +25,8 @@ pytestmark = pytest.mark.engine
 
 def _build(demo_id: str, out: Path, work: Path) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
-    ctx = BuildContext(work=work, glossary=ROOT / "glossary", command=f"engine build-demos {demo_id} --budget tiny")
-    _, manifest = build_demo(demo_id, out, "tiny", ctx)
+    ctx = BuildContext(work=work, glossary=ROOT / "glossary", command=f"engine build-demos {demo_id} --budget ci")
+    _, manifest = build_demo(demo_id, out, "ci", ctx)
     return manifest
 
 
@@ -41,13 +41,13 @@ def tiny_pretraining(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_quantisation(tiny_pretraining: Path) -> Path:
     """The quantisation demo built in the same work folder: it reuses the fine-tuned checkpoint."""
     work = tiny_pretraining.parent / "work"
-    ctx = BuildContext(work=work, glossary=ROOT / "glossary", command="engine build-demos quantisation --budget tiny")
-    build_demo("quantisation", tiny_pretraining, "tiny", ctx)
+    ctx = BuildContext(work=work, glossary=ROOT / "glossary", command="engine build-demos quantisation --budget ci")
+    build_demo("quantisation", tiny_pretraining, "ci", ctx)
     return tiny_pretraining
 
 
 def test_same_seed_same_numbers(tmp_path: Path) -> None:
-    """The digits demo rebuilt twice with the tiny budget: identical numbers and identical files."""
+    """The digits demo rebuilt twice with the ci budget: identical numbers and identical files."""
     first = _build("digits", tmp_path / "a", tmp_path / "work")
     second = _build("digits", tmp_path / "b", tmp_path / "work")
     for key in ("metrics", "curves", "seeds", "corpora", "recipes", "models"):
@@ -68,8 +68,8 @@ def test_pretraining_manifest(tiny_pretraining: Path) -> None:
     for name, entry in manifest["files"].items():
         assert sha256_bytes((folder / name).read_bytes()) == entry["sha256"]
     assert sum(e["bytes"] for e in manifest["files"].values()) < MAX_DEMO_BYTES
-    assert manifest["command"] == "engine build-demos pretraining --budget tiny"
-    assert manifest["engine_version"] and manifest["budget"] == "tiny"
+    assert manifest["command"] == "engine build-demos pretraining --budget ci"
+    assert manifest["engine_version"] and manifest["budget"] == "ci"
     assert {"pretraining", "glossary"} <= manifest["corpora"].keys()
     assert len(manifest["corpora"]["glossary"]["sha256"]) == 64
     m = manifest["metrics"]

@@ -19,10 +19,10 @@ WORK_FOLDER = {"quantisation": "pretraining"}
 @click.argument("demo_id", metavar="[ID]", required=False, type=click.Choice(DEMO_IDS))
 @click.option(
     "--budget",
-    type=click.Choice(("tiny", "full")),
+    type=click.Choice(("ci", "full")),
     default="full",
     show_default=True,
-    help="full: the committed demos; tiny: a quick check of the whole pipeline.",
+    help="full: the committed demos; ci: a small, quick check of the whole pipeline (what the tests build).",
 )
 @click.option(
     "--out",

@@ -17,7 +17,7 @@ from aiglossary_engine.errors import EngineError
 
 MANIFEST = "manifest.json"
 MAX_DEMO_BYTES = 5 * 1024 * 1024  # a demo folder must stay small enough to commit
-BUDGETS = ("tiny", "full")
+BUDGETS = ("ci", "full")
 DEMO_IDS = ("pretraining", "quantisation", "digits")
 
 

@@ -39,7 +39,7 @@ BUDGETS = {
     "full": Budget(
         pretrain_steps=3000, finetune_steps=300, ks=(1, 2, 5, 10, 20, 50), seeds=(0, 1, 2, 3, 4), export_k=5
     ),
-    "tiny": Budget(pretrain_steps=40, finetune_steps=20, ks=(1, 5), seeds=(0, 1), export_k=5),
+    "ci": Budget(pretrain_steps=40, finetune_steps=20, ks=(1, 5), seeds=(0, 1), export_k=5),
 }
 
 

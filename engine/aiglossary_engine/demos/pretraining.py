@@ -54,18 +54,18 @@ class Budget:
     pretrain_ckpt_every: int = 0
     """Checkpoint the pre-training run every so many steps (0: only at the end), so it can be resumed."""
     prompts: int = 0
-    """How many of the fixed prompts the text checks use (0: all of them; the tiny budget takes a few)."""
+    """How many of the fixed prompts the text checks use (0: all of them; the ci budget takes a few)."""
     finetune_lr: tuple[float, float] | None = None
     """Peak and final learning rate of fine-tuning and of training from scratch (default: the recipe's)."""
 
 
 BUDGETS = {
     "full": Budget(
-        pretrain_steps=800,
+        pretrain_steps=6000,
         pretrain_batch=32,
-        finetune_steps=80,
+        finetune_steps=300,
         finetune_batch=32,
-        eval_interval=20,
+        eval_interval=25,
         eval_batches=6,
         early_stopping=4,
         seeds=(0, 1, 2),
@@ -75,10 +75,10 @@ BUDGETS = {
         # quantisation demo's 5 MB, and three of them generate hundreds of characters a second in a browser.
         model={"n_layer": 4, "n_head": 4, "n_embd": 96, "block_size": 128},
         pretrain_corpus="docstrings",
-        pretrain_ckpt_every=200,
+        pretrain_ckpt_every=500,
         finetune_lr=(2e-3, 2e-4),
     ),
-    "tiny": Budget(
+    "ci": Budget(
         pretrain_steps=30,
         pretrain_batch=8,
         finetune_steps=20,

@@ -1,7 +1,9 @@
 /* AI Glossary: live demos on term pages, run in the browser with onnxruntime-web.
  *
  * Finds `.glossary-demo[data-demo]` after every page change (Material's `document$`), and only then
- * loads onnxruntime-web with a dynamic import() (pages without a demo request no ORT file). ORT runs
+ * loads onnxruntime-web with a dynamic import() (pages without a demo request no ORT file). On a page
+ * that has a demo when the script first runs, ORT's module and WebAssembly binary, the manifest and
+ * the models start downloading at once, in parallel, before the page has finished loading. ORT runs
  * single-threaded unless the page is cross-origin isolated. Models and numbers come from
  * `demos/<id>/manifest.json`, written by `engine build-demos`.
  *
@@ -28,9 +30,11 @@
   var ROOT = new URL("../../", SCRIPT_URL).href; // the script lives at <root>/assets/glossary/
   var ORT_BASE = new URL("ort/", SCRIPT_URL).href;
   var ORT_MODULE = "ort.wasm.min.mjs";
+  var ORT_WASM = "ort-wasm-simd-threaded.wasm"; // what ORT_MODULE would fetch itself on its first session
   var ortPromise = null;
   var manifests = {}; // demo id -> Promise<manifest>
   var sessions = {}; // model URL -> Promise<InferenceSession>: kept across instant navigation
+  var modelBytes = {}; // model URL -> Promise<ArrayBuffer>, checked (started early on a demo page)
 
 
   var CSS = [
@@ -80,9 +84,17 @@
       if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
         return Promise.reject(new Error("this browser does not provide WebAssembly, which the live demo needs"));
       }
-      ortPromise = import(ORT_BASE + ORT_MODULE).then(function (mod) {
+      // The 14 MB WebAssembly binary is fetched at once, beside the module and the models, and handed
+      // to ORT; left to ORT, its download would start only when the first model is already in.
+      var wasm = fetch(ORT_BASE + ORT_WASM).then(function (r) {
+        if (!r.ok) throw new Error("onnxruntime-web's WebAssembly file could not be fetched (HTTP " + r.status + ")");
+        return r.arrayBuffer();
+      });
+      ortPromise = Promise.all([import(ORT_BASE + ORT_MODULE), wasm]).then(function (both) {
+        var mod = both[0];
         var ort = mod.default && mod.default.InferenceSession ? mod.default : mod;
         ort.env.wasm.wasmPaths = ORT_BASE;
+        ort.env.wasm.wasmBinary = both[1];
         ort.env.wasm.numThreads = window.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
         ort.env.wasm.proxy = false;
         ort.env.logLevel = "error";
@@ -122,10 +134,11 @@
       .join("");
   }
 
-  function loadSession(ort, id, manifest, file) {
+  /* A model file's bytes, checked against the manifest's sha256 (fetched once per page load). */
+  function loadModelBytes(id, manifest, file) {
     var url = demoUrl(id, file);
-    if (!sessions[url]) {
-      sessions[url] = fetch(url)
+    if (!modelBytes[url]) {
+      modelBytes[url] = fetch(url)
         .then(function (r) {
           if (!r.ok) throw new Error("the model file " + file + " could not be fetched (HTTP " + r.status + ")");
           return r.arrayBuffer();
@@ -137,7 +150,18 @@
             if (hex(d) !== expected) throw new Error("the model file " + file + " is damaged (its checksum does not match)");
             return buf;
           });
-        })
+        });
+      modelBytes[url].catch(function () {
+        delete modelBytes[url];
+      });
+    }
+    return modelBytes[url];
+  }
+
+  function loadSession(ort, id, manifest, file) {
+    var url = demoUrl(id, file);
+    if (!sessions[url]) {
+      sessions[url] = loadModelBytes(id, manifest, file)
         .then(function (buf) {
           return ort.InferenceSession.create(new Uint8Array(buf), {
             executionProviders: ["wasm"],
@@ -813,6 +837,24 @@
     addStyle();
     Array.prototype.forEach.call(roots, initDemo);
   }
+
+  // The script runs at the end of the body: on a page with a demo, its files start loading now, while
+  // the page and Material's scripts finish (scan() then finds them in flight or done).
+  Array.prototype.forEach.call(document.querySelectorAll(".glossary-demo[data-demo]"), function (root) {
+    var id = root.getAttribute("data-demo");
+    if (!id || !WIDGETS[id] || typeof WebAssembly !== "object") return; // scan() says why it cannot run
+    loadOrt().catch(function () {});
+    // Not the quantisation demo's models: it times each model's own download and load, one at a time.
+    if (id === "quantisation") return;
+    loadManifest(id)
+      .then(function (manifest) {
+        Object.keys(manifest.models || {}).forEach(function (kind) {
+          var file = manifest.models[kind] && manifest.models[kind].file;
+          if (typeof file === "string") loadModelBytes(id, manifest, file).catch(function () {});
+        });
+      })
+      .catch(function () {});
+  });
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(scan);
