@@ -405,6 +405,43 @@
       .then(function () { return loop(0); });
   }
 
+  /* The Continue button of a text demo: every model continues the reader's prompt with the same decoding,
+   * rendered as it goes; a newer run (or leaving the page) abandons an older one. `finish(d, gens, secs)`
+   * writes the demo's own figures; the state becomes "done" after it. */
+  function textGeneration(root, status, controls, tokenizer, order, outs, getRunners, finish) {
+    var runId = 0;
+    return function generate(ev) {
+      if (ev) ev.preventDefault();
+      var runners = getRunners();
+      if (!runners || !root.isConnected) return;
+      var mine = ++runId;
+      var d = controls.read();
+      var ids = tokenizer.encode(d.text);
+      if (!ids.length) ids = tokenizer.encode("\n");
+      var gens = runners.map(function (r) { return new Generator(r, ids, d); });
+      order.forEach(function (kind) {
+        outs[kind].querySelector(".glossary-demo-given").textContent = d.text;
+        outs[kind].querySelector(".glossary-demo-continuation").textContent = "";
+      });
+      root.setAttribute("data-state", "running");
+      status.textContent = "Generating…";
+      var started = performance.now();
+      function render() {
+        order.forEach(function (kind, i) {
+          outs[kind].querySelector(".glossary-demo-continuation").textContent = tokenizer.decode(gens[i].out);
+        });
+      }
+      runGenerators(root, gens, controls.maxChars, render, function () { return mine === runId; })
+        .then(function (finished) {
+          if (!finished) return;
+          render();
+          finish(d, gens, (performance.now() - started) / 1000);
+          root.setAttribute("data-state", "done");
+        })
+        .catch(function (err) { fail(root, status, err); });
+    };
+  }
+
   function initPretraining(root, id, manifest, ort, status) {
     var order = ["scratch", "pretrained", "finetuned"];
     var tokenizer = new Tokenizer(manifest.vocab);
@@ -429,7 +466,6 @@
     });
     root.appendChild(grid);
 
-    var runId = 0;
     var runners = null;
     status.textContent = "Loading the three models…";
     Promise.all(order.map(function (kind) {
@@ -442,40 +478,13 @@
       })
       .catch(function (err) { fail(root, status, err); });
 
-    function generate(ev) {
-      if (ev) ev.preventDefault();
-      if (!runners || !root.isConnected) return;
-      var mine = ++runId;
-      var d = controls.read();
-      var maxChars = controls.maxChars;
-      var ids = tokenizer.encode(d.text);
-      if (!ids.length) ids = tokenizer.encode("\n");
-      var gens = runners.map(function (r) { return new Generator(r, ids, d); });
-      order.forEach(function (kind) {
-        outs[kind].querySelector(".glossary-demo-given").textContent = d.text;
-        outs[kind].querySelector(".glossary-demo-continuation").textContent = "";
+    var generate = textGeneration(root, status, controls, tokenizer, order, outs, function () { return runners; },
+      function (d, gens, secs) {
+        var maxChars = controls.maxChars;
+        root.setAttribute("data-chars-per-second", ((3 * maxChars) / Math.max(secs, 1e-6)).toFixed(1));
+        status.textContent = controls.describe(d) + ": " + 3 * maxChars + " characters in " + secs.toFixed(2) +
+          " s in your browser.";
       });
-      root.setAttribute("data-state", "running");
-      status.textContent = "Generating…";
-      var started = performance.now();
-      function render() {
-        order.forEach(function (kind, i) {
-          outs[kind].querySelector(".glossary-demo-continuation").textContent = tokenizer.decode(gens[i].out);
-        });
-      }
-      runGenerators(root, gens, maxChars, render, function () { return mine === runId; })
-        .then(function (finished) {
-          if (!finished) return;
-          render();
-          var secs = (performance.now() - started) / 1000;
-          var rate = (3 * maxChars) / Math.max(secs, 1e-6);
-          root.setAttribute("data-chars-per-second", rate.toFixed(1));
-          root.setAttribute("data-state", "done");
-          status.textContent = controls.describe(d) + ": " + 3 * maxChars + " characters in " + secs.toFixed(2) +
-            " s in your browser.";
-        })
-        .catch(function (err) { fail(root, status, err); });
-    }
     controls.form.addEventListener("submit", generate);
   }
 
@@ -518,7 +527,6 @@
       outs[kind].querySelector('[data-figure="' + name + '"]').textContent = value;
     }
 
-    var runId = 0;
     var runners = null;
     status.textContent = "Loading both models…";
     // One after the other, so each load time is that model's own.
@@ -541,45 +549,19 @@
       })
       .catch(function (err) { fail(root, status, err); });
 
-    function generate(ev) {
-      if (ev) ev.preventDefault();
-      if (!runners || !root.isConnected) return;
-      var mine = ++runId;
-      var d = controls.read();
-      var maxChars = controls.maxChars;
-      var ids = tokenizer.encode(d.text);
-      if (!ids.length) ids = tokenizer.encode("\n");
-      var gens = runners.map(function (r) { return new Generator(r, ids, d); });
-      order.forEach(function (kind) {
-        outs[kind].querySelector(".glossary-demo-given").textContent = d.text;
-        outs[kind].querySelector(".glossary-demo-continuation").textContent = "";
-      });
-      root.setAttribute("data-state", "running");
-      status.textContent = "Generating…";
-      var started = performance.now();
-      function render() {
+    var generate = textGeneration(root, status, controls, tokenizer, order, outs, function () { return runners; },
+      function (d, gens, secs) {
+        var maxChars = controls.maxChars;
         order.forEach(function (kind, i) {
-          outs[kind].querySelector(".glossary-demo-continuation").textContent = tokenizer.decode(gens[i].out);
+          var per = gens[i].ms / maxChars;
+          figure(kind, "per-char", per.toFixed(2) + " ms");
+          outs[kind].setAttribute("data-ms-per-char", per.toFixed(3));
         });
-      }
-      runGenerators(root, gens, maxChars, render, function () { return mine === runId; })
-        .then(function (finished) {
-          if (!finished) return;
-          render();
-          order.forEach(function (kind, i) {
-            var per = gens[i].ms / maxChars;
-            figure(kind, "per-char", per.toFixed(2) + " ms");
-            outs[kind].setAttribute("data-ms-per-char", per.toFixed(3));
-          });
-          var secs = (performance.now() - started) / 1000;
-          root.setAttribute("data-chars-per-second", ((2 * maxChars) / Math.max(secs, 1e-6)).toFixed(1));
-          root.setAttribute("data-state", "done");
-          var same = tokenizer.decode(gens[0].out) === tokenizer.decode(gens[1].out);
-          status.textContent = controls.describe(d) + ": " +
-            (same ? "both wrote the same text." : "the texts part where rounding changed a choice.");
-        })
-        .catch(function (err) { fail(root, status, err); });
-    }
+        root.setAttribute("data-chars-per-second", ((2 * maxChars) / Math.max(secs, 1e-6)).toFixed(1));
+        var same = tokenizer.decode(gens[0].out) === tokenizer.decode(gens[1].out);
+        status.textContent = controls.describe(d) + ": " +
+          (same ? "both wrote the same text." : "the texts part where rounding changed a choice.");
+      });
     controls.form.addEventListener("submit", generate);
   }
 
