@@ -59,13 +59,19 @@ def read_metadata(path: Path) -> dict[str, str]:
     return meta
 
 
-def session_options(threads: int = 1) -> Any:
+def session_options(threads: int = 1, int8_weights: bool = False) -> Any:
     """onnxruntime options that give the same int8 results on every x86-64 CPU and in the browser.
 
     On AVX2 CPUs without VNNI, onnxruntime's default u8s8 int8 kernel adds pairs of products in
     16 bits, which saturate; VNNI CPUs and onnxruntime-web's WebAssembly do not. The saturation moves
     logits enough to change a greedy continuation, so the terminal would disagree with the browser on
     some machines. ``session.x64quantprecision`` selects the exact kernel there.
+
+    ``int8_weights``: a model whose weights ``engine export --int8`` stored as 8-bit integers
+    (``DequantizeLinear`` before each ``MatMul``) runs with basic graph optimisations only, here and in
+    the widget. Extended ones fuse each pair into an integer MatMul that also rounds the activations,
+    and that kernel's results differ between x86-64 and WebAssembly by up to 0.2 in a logit: enough to
+    change a sampled character. With basic optimisations both run the same float arithmetic.
     """
     import onnxruntime as ort
 
@@ -73,6 +79,8 @@ def session_options(threads: int = 1) -> Any:
     options.intra_op_num_threads = threads  # tiny graphs: one thread has the lowest latency (0: all cores)
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.x64quantprecision", "1")
+    if int8_weights:
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     return options
 
 
@@ -81,7 +89,7 @@ def load_model(path: Path, threads: int = 1) -> OnnxModel:
 
     path = Path(path)
     meta = read_metadata(path)
-    options = session_options(threads)
+    options = session_options(threads, int8_weights=meta.get("precision") == "int8")
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     try:
         task = meta["task"]

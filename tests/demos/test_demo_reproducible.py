@@ -36,7 +36,11 @@ def test_tracked_manifests_hold_nothing_machine_specific(demo_id: str) -> None:
     manifest = json.loads((DEMOS / demo_id / "manifest.json").read_text("utf-8"))
     found = {k for k in _keys(manifest) if any(word in k for word in MACHINE_SPECIFIC)}
     assert not found, f"machine-specific values in docs/demos/{demo_id}/manifest.json: {found}"
-    assert manifest["command"] == f"engine build-demos {demo_id} --budget full"
+    # The command that rebuilds it: the committed budget, and the thread count when it was not 1 (it
+    # changes the last bits of the weights), nothing else (no scratch paths, no progress flags).
+    threads = manifest["torch_threads"]
+    expected = f"engine build-demos {demo_id} --budget full" + (f" --threads {threads}" if threads != 1 else "")
+    assert manifest["command"] == expected
 
 
 def test_same_numbers_leave_the_demo_folder_untouched(tmp_path: Path) -> None:

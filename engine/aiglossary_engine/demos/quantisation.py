@@ -2,7 +2,8 @@
 
 The experiment's fine-tuned model of the first seed (the same checkpoint the pretraining demo exports;
 built with the same recipes, so a shared ``--work`` folder reuses it) is exported twice: as float32
-weights, and with ``quantize_dynamic``'s int8 MatMul weights (one scale per matrix). Both files are
+weights, and with int8 MatMul weights (``engine export --int8``: one symmetric scale per matrix,
+turned back into floats when the model runs). Both files are
 measured on every held-out glossary window: loss in nats per character, and how often both give the
 same most likely next character. One matrix's weights are counted before and after rounding to the
 int8 grid (the histogram on the page). File sizes, load time and time per character depend on the
@@ -65,7 +66,7 @@ def compare_heldout(paths: dict[str, Path], val_ids: list[int], block: int) -> d
 def weight_histogram(fp32: Path, int8: Path, n_embd: int) -> dict[str, Any]:
     """Counts of one weight matrix's values before and after rounding to its int8 grid.
 
-    The matrix is the first of shape (n_embd, 4 n_embd) that quantize_dynamic replaced (the first
+    The matrix is the first of shape (n_embd, 4 n_embd) that the int8 export replaced (the first
     block's MLP input). Bins are a quarter of a grid step wide and centred on multiples of it, so
     rounded weights, which sit exactly on the grid, fill every fourth bin.
     """
@@ -168,7 +169,8 @@ def run_quantisation(budget_name: str, ctx: BuildContext) -> tuple[dict[str, byt
         "histogram": hist,
         "generation": asdict(DECODING),
         "samples": samples,
-        "quantisation": "onnxruntime quantize_dynamic: MatMul weights as int8, one symmetric scale per matrix; "
-        "activations quantised on the fly (DynamicQuantizeLinear)",
+        "quantisation": "weight-only: MatMul weights stored as int8 with one symmetric scale per matrix and "
+        "turned back into float32 by DequantizeLinear when the model runs (onnxruntime basic graph "
+        "optimisations, in the terminal and in the browser); the arithmetic stays float32",
     }
     return files, manifest

@@ -165,7 +165,9 @@
         .then(function (buf) {
           return ort.InferenceSession.create(new Uint8Array(buf), {
             executionProviders: ["wasm"],
-            graphOptimizationLevel: "all"
+            // int8 weights: basic optimisations only, as in the engine (runtime.session_options), so
+            // the browser runs the same float arithmetic as `engine demo` and prints the same text.
+            graphOptimizationLevel: precisionOf(manifest, file) === "int8" ? "basic" : "all"
           }).catch(function (err) {
             throw new Error("the model file " + file + " could not be loaded (" + shortMessage(err) + ")");
           });
@@ -176,6 +178,16 @@
         });
     }
     return sessions[url];
+  }
+
+  function precisionOf(manifest, file) {
+    var models = manifest.models || {};
+    for (var kind in models) {
+      if (Object.prototype.hasOwnProperty.call(models, kind) && models[kind] && models[kind].file === file) {
+        return models[kind].precision;
+      }
+    }
+    return null;
   }
 
   function shortMessage(err) {

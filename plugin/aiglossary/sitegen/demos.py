@@ -351,9 +351,8 @@ def pretraining_claim(m: dict[str, Any], seeds: int) -> str:
 def quantisation_claim(m: dict[str, Any]) -> str:
     """The page's one-line result: size, cost in loss and agreement, all from the manifest."""
     cost = m["loss_cost"]
-    costs = (
-        f"costs {cost:.3f} nats per character" if cost > 0 else f"changes the loss by {cost:+.3f} nats per character"
-    )
+    shown = f"{cost:.3f}" if abs(cost) >= 0.001 else f"{cost:.4f}"  # the manifest keeps four decimals
+    costs = f"costs {shown} nats per character" if cost > 0 else f"changes the loss by {cost:+.4f} nats per character"
     return (
         f"int8 is {m['size_ratio']:.1f}× smaller, {costs} on held-out glossary text, "
         f"and agrees on {100 * m['argmax_agreement']:.1f}% of next characters."
