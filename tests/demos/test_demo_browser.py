@@ -158,6 +158,23 @@ def test_plain_pages_request_no_ort_file(demo_site: Server, page: Any, watch: Wa
     assert [u for u in watch.requests if any(m in u for m in ORT_MARKERS)] == []
 
 
+def test_a_demo_page_fetches_each_file_once_and_all_at_the_start(demo_site: Server, page: Any, watch: Watch) -> None:
+    """The widget hands ORT its WebAssembly binary, fetched beside the models as the script runs: one
+    download of each file, and the binary's request does not wait for the models to arrive."""
+    page.goto(demo_site.url + "glossary/pre-training/")
+    assert _ready(page) == "ready", page.inner_text(".glossary-demo-status")
+    files = _manifest("pretraining")["models"]
+    wanted = ["ort-wasm-simd-threaded.wasm"] + [files[k]["file"] for k in ("scratch", "pretrained", "finetuned")]
+    names = [u.rsplit("/", 1)[-1] for u in watch.requests]
+    assert {name: names.count(name) for name in wanted} == dict.fromkeys(wanted, 1), names
+    starts = page.evaluate(
+        "() => Object.fromEntries(performance.getEntriesByType('resource')"
+        ".map((e) => [e.name.split('/').pop(), [e.startTime, e.responseEnd]]))"
+    )
+    models_in = max(starts[name][1] for name in wanted[1:])
+    assert starts["ort-wasm-simd-threaded.wasm"][0] < models_in, starts
+
+
 @pytest.fixture
 def broken_site(demo_site: Server, tmp_path: Path) -> Any:
     """A copy of the built site whose fine-tuned model is damaged after the (checked) build."""
