@@ -134,11 +134,23 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, default=ROOT / "bench" / "ask_dev_queries.yaml")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--maxsim", action="store_true", help="Also try mixing in each entry's best sentence.")
+    parser.add_argument(
+        "--part",
+        choices=("tune", "all"),
+        default="tune",
+        help="tune (default): only the development queries the encoder was not fine-tuned on; all: every one "
+        "(what chose the BM25F weights, before the encoder was fine-tuned on the train part)",
+    )
     args = parser.parse_args()
     if args.queries.name == "ask_queries.yaml":
         raise SystemExit("ask_tune.py tunes on the development queries only, never on bench/ask_queries.yaml")
     started = time.perf_counter()
-    tuner = Tuner(load_queries(args.queries), ROOT / "glossary")
+    queries = load_queries(args.queries)
+    if args.part == "tune":
+        from aiglossary_engine.ask.entries import is_tune
+
+        queries = [q for q in queries if is_tune(q["q"])]
+    tuner = Tuner(queries, ROOT / "glossary")
     print(f"{len(tuner.queries)} dev queries, {len(tuner.slugs)} terms ({time.perf_counter() - started:.0f} s setup)")
 
     # The search starts from the choices made before the development queries existed.
