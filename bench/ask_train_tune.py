@@ -63,7 +63,7 @@ def main() -> None:
     pairs = split_pairs(docs)
     dev_path = ROOT / "bench" / "ask_dev_queries.yaml"
     tune = load_descriptions(dev_path, "tune")
-    described = description_words(load_descriptions(dev_path, "train"), slugs, [[d] for d in docs])
+    described = description_words(load_descriptions(dev_path, "train"), slugs)
     if args.no_train_descriptions:
         described = [[] for _ in docs]
     target = np.zeros((len(tune), len(docs)), dtype=bool)

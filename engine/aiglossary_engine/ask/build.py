@@ -287,7 +287,10 @@ def run_ask(
         pre_curve = pretrain(model, paras + gloss, feat, budget, SEED, ctx.log)
         pretrained_state = {k: v.clone() for k, v in model.state_dict().items()}
         described = description_words(train_items, [d.slug for d in docs])
-        ctx.log(f"ask: fine-tuning also on {sum(map(len, described))} reader descriptions (train part of {desc_name})")
+        if budget.described:
+            ctx.log(
+                f"ask: fine-tuning also on {sum(map(len, described))} reader descriptions (train part of {desc_name})"
+            )
         ft_curve, best_step, best_r1 = finetune(
             model, cards, names, pairs, feat, budget, SEED + 1, ctx.log, described if budget.described else ()
         )
@@ -376,10 +379,18 @@ def finish_ask(
             "features": "stems, stem pairs and character 3-5-grams of words, FNV-1a hashed",
             "pretraining": "inverse cloze task on paragraphs, in-batch negatives",
             "finetuning": "entry sentence (names blanked 80% of the time) -> term card and -> another sentence "
-            "of the entry, in-batch negatives, best dev recall@1 kept",
+            "of the entry, in-batch negatives, best dev recall@1 kept"
+            + (
+                f"; a {trained['recipe'].get('described', 0.0)} share of the queries drawn from the train part of "
+                "the development descriptions"
+                if trained["recipe"].get("described")
+                else "; the development descriptions were not trained on (described = 0: using their train part "
+                "did not beat this recipe on their tune part, bench/ask_train_tune.py)"
+            ),
             "term_vector": "the encoded name + CENTROID x the mean of the encoded entry sentences, unit length",
             "ranking_choices": f"BM25F field weights, k1, b, CENTROID and the fusion weight chosen on {TUNED_ON} "
-            "(bench/ask_tune.py), never on the evaluation queries",
+            "(bench/ask_tune.py), never on the evaluation queries; the encoder recipe and the fusion weight "
+            "re-checked on the tune part of those queries (the part never trained on)",
         },
         "seeds": trained["seeds"],
         "corpora": {
