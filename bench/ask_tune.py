@@ -1,5 +1,9 @@
 """Tune Ask's ranking choices on the DEVELOPMENT queries (bench/ask_dev_queries.yaml), never the evaluation ones.
 
+By default only their tune part (``aiglossary_engine.ask.entries.is_tune``, about a third): the other
+part may be fine-tuned on (``engine build-ask``'s ``--descriptions``), so it must not choose settings.
+The shipped BM25F weights were chosen with ``--part all`` before that split existed.
+
 With the committed encoder (no retraining), search by coordinate ascent over: the BM25F weight of
 every candidate field (0 leaves a field out of the index), k1 and b, how much an entry's sentences add
 to its term vector (``centroid``), and the fusion weight. The objective is recall@1 + MRR of the
@@ -10,7 +14,7 @@ the result into ``rank.FIELD_WEIGHTS``, ``K1``, ``B`` and ``build.CENTROID``/``F
 tries mixing each entry's best-matching sentence into its cosine (the shipped ranking does not: it did
 not pay on the dev queries).
 
-Usage: .venv/bin/python bench/ask_tune.py [--queries bench/ask_dev_queries.yaml] [--rounds 3] [--maxsim]
+Usage: .venv/bin/python bench/ask_tune.py [--queries bench/ask_dev_queries.yaml] [--part tune|all] [--rounds 3] [--maxsim]
 """
 
 from __future__ import annotations
@@ -134,11 +138,23 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, default=ROOT / "bench" / "ask_dev_queries.yaml")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--maxsim", action="store_true", help="Also try mixing in each entry's best sentence.")
+    parser.add_argument(
+        "--part",
+        choices=("tune", "all"),
+        default="tune",
+        help="tune (default): only the development queries the encoder was not fine-tuned on; all: every one "
+        "(what chose the BM25F weights, before the encoder was fine-tuned on the train part)",
+    )
     args = parser.parse_args()
     if args.queries.name == "ask_queries.yaml":
         raise SystemExit("ask_tune.py tunes on the development queries only, never on bench/ask_queries.yaml")
     started = time.perf_counter()
-    tuner = Tuner(load_queries(args.queries), ROOT / "glossary")
+    queries = load_queries(args.queries)
+    if args.part == "tune":
+        from aiglossary_engine.ask.entries import is_tune
+
+        queries = [q for q in queries if is_tune(q["q"])]
+    tuner = Tuner(queries, ROOT / "glossary")
     print(f"{len(tuner.queries)} dev queries, {len(tuner.slugs)} terms ({time.perf_counter() - started:.0f} s setup)")
 
     # The search starts from the choices made before the development queries existed.

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from aiglossary_engine import DEFAULT_OPSET, PRODUCER, __version__
-from aiglossary_engine.ask.entries import FIELDS, TermDoc, load_term_docs
+from aiglossary_engine.ask.entries import FIELDS, TermDoc, load_descriptions, load_term_docs
 from aiglossary_engine.ask.rank import Bm25Index, fuse, order
 from aiglossary_engine.ask.text import MAX_FEATURES, feature_ids
 from aiglossary_engine.ask.train import (
@@ -51,6 +51,18 @@ FUSION_WEIGHT = 0.4
 """The shipped weight of z(BM25) against z(cosine); chosen on the development queries with bench/ask_tune.py."""
 INDEX = "index.json"
 VECTORS = "vectors.i8"
+
+
+def description_words(items: list[dict[str, Any]], slugs: list[str]) -> list[list[list[str]]]:
+    """Per term, the content words of the reader descriptions written for it (its own term only)."""
+    pos = {s: i for i, s in enumerate(slugs)}
+    out: list[list[list[str]]] = [[] for _ in slugs]
+    for item in items:
+        if item["term"] in pos:
+            ws = content_words(item["q"])
+            if ws:
+                out[pos[item["term"]]].append(ws)
+    return out
 
 
 # ---- ONNX ----------------------------------------------------------------------------------------
@@ -212,7 +224,7 @@ def _sha(text: str) -> str:
 
 
 def run_ask(
-    budget_name: str, ctx: BuildContext, reuse: dict[str, Any] | None = None
+    budget_name: str, ctx: BuildContext, reuse: dict[str, Any] | None = None, descriptions: Path | None = None
 ) -> tuple[dict[str, bytes], dict[str, Any]]:
     """Train (or, with ``reuse``, take the encoders of an existing folder), then write the index and vectors."""
     from aiglossary_engine.data import stdlib_text
@@ -223,6 +235,22 @@ def run_ask(
     work = ctx.work
     work.mkdir(parents=True, exist_ok=True)
     enc_path, pre_path = work / "encoder.int8.onnx", work / "pretrained.int8.onnx"
+    train_items: list[dict[str, Any]] = []
+    desc_name = "none"
+    if descriptions is not None and descriptions.exists():
+        train_items = load_descriptions(descriptions, "train")
+        desc_name = descriptions.as_posix()
+        tune_items = load_descriptions(descriptions, "tune")
+        slugs_ = {d.slug for d in docs}
+        desc_corpus = {
+            "file": desc_name,
+            "sha256": _sha(descriptions.read_text("utf-8")),
+            "train_part_for_these_terms": sum(i["term"] in slugs_ for i in train_items) if budget.described else 0,
+            "tune_part_never_trained_on": len(tune_items),
+            "split": "sha256 of the description's text mod 3 == 0: tune part; otherwise train part",
+        }
+    else:
+        desc_corpus = {"file": None}
     if reuse is not None:
         folder, old = reuse["folder"], reuse["manifest"]
         enc_path.write_bytes((folder / old["models"]["encoder"]["file"]).read_bytes())
@@ -233,6 +261,7 @@ def run_ask(
         trained["best_step"] = old["chosen"]["finetune_best_step"]
         trained["best_r1"] = old["metrics"]["finetune_best_dev_recall_at_1_fp32"]
         trained["recipe"] = {k: v for k, v in old["recipe"].items() if k in {*asdict(budget), "seed", "dev_every"}}
+        trained["descriptions"] = old["corpora"].get("descriptions", {"file": None})
         ctx.log(f"ask: reusing the encoders of {folder} (no training)")
     else:
         torch.manual_seed(SEED)
@@ -257,7 +286,14 @@ def run_ask(
         model = BagEncoder(budget.buckets, budget.dim)
         pre_curve = pretrain(model, paras + gloss, feat, budget, SEED, ctx.log)
         pretrained_state = {k: v.clone() for k, v in model.state_dict().items()}
-        ft_curve, best_step, best_r1 = finetune(model, cards, names, pairs, feat, budget, SEED + 1, ctx.log)
+        described = description_words(train_items, [d.slug for d in docs])
+        if budget.described:
+            ctx.log(
+                f"ask: fine-tuning also on {sum(map(len, described))} reader descriptions (train part of {desc_name})"
+            )
+        ft_curve, best_step, best_r1 = finetune(
+            model, cards, names, pairs, feat, budget, SEED + 1, ctx.log, described if budget.described else ()
+        )
         meta = {
             "producer": PRODUCER,
             "engine_version": __version__,
@@ -280,6 +316,7 @@ def run_ask(
             "best_step": best_step,
             "best_r1": round(best_r1, 4),
             "recipe": {**asdict(budget), "seed": SEED, "dev_every": DEV_EVERY},
+            "descriptions": desc_corpus,
         }
     return finish_ask(budget, docs, pairs, enc_path, pre_path, trained, ctx)
 
@@ -342,14 +379,23 @@ def finish_ask(
             "features": "stems, stem pairs and character 3-5-grams of words, FNV-1a hashed",
             "pretraining": "inverse cloze task on paragraphs, in-batch negatives",
             "finetuning": "entry sentence (names blanked 80% of the time) -> term card and -> another sentence "
-            "of the entry, in-batch negatives, best dev recall@1 kept",
+            "of the entry, in-batch negatives, best dev recall@1 kept"
+            + (
+                f"; a {trained['recipe'].get('described', 0.0)} share of the queries drawn from the train part of "
+                "the development descriptions"
+                if trained["recipe"].get("described")
+                else "; the development descriptions were not trained on (described = 0: using their train part "
+                "did not beat this recipe on their tune part, bench/ask_train_tune.py)"
+            ),
             "term_vector": "the encoded name + CENTROID x the mean of the encoded entry sentences, unit length",
             "ranking_choices": f"BM25F field weights, k1, b, CENTROID and the fusion weight chosen on {TUNED_ON} "
-            "(bench/ask_tune.py), never on the evaluation queries",
+            "(bench/ask_tune.py), never on the evaluation queries; the encoder recipe and the fusion weight "
+            "re-checked on the tune part of those queries (the part never trained on)",
         },
         "seeds": trained["seeds"],
         "corpora": {
             "stdlib": trained["stdlib"],
+            "descriptions": trained["descriptions"],
             "glossary": {
                 "sha256": _sha(gloss_text),
                 "terms": len(docs),
@@ -379,7 +425,12 @@ def finish_ask(
 
 
 def build_ask(
-    out_root: Path, budget: str, ctx: BuildContext, rewrite: bool = False, reuse_encoders: bool = False
+    out_root: Path,
+    budget: str,
+    ctx: BuildContext,
+    rewrite: bool = False,
+    reuse_encoders: bool = False,
+    descriptions: Path | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     import time
 
@@ -398,7 +449,7 @@ def build_ask(
             if old.get("budget") != budget:
                 raise EngineError(f"{folder} was built with --budget {old.get('budget')}, not {budget}")
             reuse = {"folder": folder, "manifest": old}
-        files, manifest = run_ask(budget, ctx, reuse)
+        files, manifest = run_ask(budget, ctx, reuse, descriptions)
     finally:
         torch.set_num_threads(previous)
     manifest = {

@@ -84,3 +84,28 @@ def load_term_docs(folder: Path) -> list[TermDoc]:
         first = kb.problems[0].message if kb.problems else "no entries"
         raise EngineError(f"{folder}: no glossary entries for Ask ({first})")
     return [term_doc(slug, kb.entries[slug]) for slug in sorted(kb.entries)]
+
+
+TUNE_SHARE = 3
+"""One description in TUNE_SHARE (by a hash of its text) is kept for choosing settings; the rest may be trained on."""
+
+
+def is_tune(text: str) -> bool:
+    """Whether a development description belongs to the tune part (never trained on) or the train part."""
+    import hashlib
+
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) % TUNE_SHARE == 0
+
+
+def load_descriptions(path: Path, part: str) -> list[dict[str, Any]]:
+    """The development descriptions of ``path`` in ``part`` ("train" or "tune"): {"q", "term", "also"}."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text("utf-8"))
+    items = data["queries"] if isinstance(data, dict) else data
+    out = []
+    for item in items:
+        q = str(item["q"])
+        if is_tune(q) == (part == "tune"):
+            out.append({"q": q, "term": str(item["term"]), "also": [str(x) for x in item.get("also", []) or []]})
+    return out

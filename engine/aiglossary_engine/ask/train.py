@@ -41,6 +41,11 @@ class AskBudget:
     eval_every: int
     lr: float = 3e-3
     temperature: float = 0.05
+    described: float = 0.0  # share of fine-tuning queries drawn from the reader descriptions, where a term has some
+    proto: int = 0  # >0: also train each query against its term's vector (the mean of this many of its sentences)
+    table: float = (
+        0.0  # >0: also train a table of term vectors (shipped instead of the sentence centroids), this loss weight
+    )
 
 
 BUDGETS = {
@@ -282,28 +287,43 @@ def finetune(
     budget: AskBudget,
     seed: int,
     log: Callable[[str], None],
+    described: Sequence[Sequence[list[str]]] = (),
+    probe: Callable[[int, BagEncoder], None] | None = None,
+    table: torch.Tensor | None = None,
 ) -> tuple[list[list[float]], int, float]:
     """Pairs -> cards with in-batch negatives, keeping the weights of the best dev recall@1.
+
+    ``described``: per term, reader-written descriptions (content words) used as extra queries, a
+    ``budget.described`` share of the time for the terms that have any.
 
     Returns the curve [[step, loss, dev recall@1], ...], the best step and its dev recall@1.
     """
     rng = random.Random(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=budget.lr / 3)
+    params = list(model.parameters()) + ([table] if table is not None else [])
+    opt = torch.optim.Adam(params, lr=budget.lr / 3)
     terms = [t for t in range(len(cards)) if pairs.train[t]]
     best = (dev_recall(model, feat, cards, pairs), 0)
     best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    best_table = table.detach().clone() if table is not None else None
     curve: list[list[float]] = [[0, float("nan"), round(best[0], 4)]]
     running = 0.0
     for step in range(1, budget.finetune_steps + 1):
         chosen = rng.sample(terms, min(budget.batch, len(terms)))
-        queries, keys, others = [], [], []
+        queries, keys, others, protos = [], [], [], []
         for t in chosen:
             k = rng.randrange(len(pairs.train[t]))
-            ws = pairs.train[t][k][1]
-            if rng.random() < 0.8:
-                ws = blank_names(ws, names[t])
-            ws = _dropout(_crop(ws, rng, 4, 20), rng, 0.15)
+            if described and described[t] and rng.random() < budget.described:
+                ws = _dropout(list(rng.choice(described[t])), rng, 0.1)
+            else:
+                ws = pairs.train[t][k][1]
+                if rng.random() < 0.8:
+                    ws = blank_names(ws, names[t])
+                ws = _dropout(_crop(ws, rng, 4, 20), rng, 0.15)
             queries.append(feat.ids(ws))
+            if budget.proto:
+                rest = [j for j in range(len(pairs.train[t])) if j != k] or [k]
+                picked = rng.sample(rest, min(budget.proto, len(rest)))
+                protos.append([feat.ids(pairs.train[t][j][1]) for j in picked])
             keys.append(feat.ids(cards[t]))
             # Another sentence of the same entry: a term's vector is its card plus its sentences' mean.
             j = rng.randrange(len(pairs.train[t]) - 1) if len(pairs.train[t]) > 1 else 0
@@ -314,6 +334,17 @@ def finetune(
             g["lr"] = lr
         q = model.bags(queries)
         loss = info_nce(q, model.bags(keys), budget.temperature) + info_nce(q, model.bags(others), budget.temperature)
+        if budget.proto:
+            # The key as the ranking builds it: the normalised mean of the entry's encoded sentences.
+            enc = model.bags([r for rows in protos for r in rows])
+            sizes = [len(rows) for rows in protos]
+            centre = torch.stack([part.mean(dim=0) for part in torch.split(enc, sizes)])
+            centre = centre / torch.sqrt((centre * centre).sum(dim=1, keepdim=True) + 1e-12)
+            loss = loss + info_nce(q, centre, budget.temperature)
+        if table is not None and budget.table:
+            keys_t = table / torch.sqrt((table * table).sum(dim=1, keepdim=True) + 1e-12)
+            logits = q @ keys_t.T / budget.temperature
+            loss = loss + budget.table * F.cross_entropy(logits, torch.tensor(chosen))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -321,12 +352,18 @@ def finetune(
         if step % budget.eval_every == 0 or step == budget.finetune_steps:
             k = budget.eval_every if step % budget.eval_every == 0 else step % budget.eval_every
             r1 = dev_recall(model, feat, cards, pairs)
+            if probe is not None:
+                probe(step, model)
             curve.append([step, round(running / k, 4), round(r1, 4)])
             log(f"fine-tune step {step}/{budget.finetune_steps}: loss {running / k:.3f}, dev recall@1 {r1:.3f}")
             running = 0.0
             if r1 > best[0]:
                 best = (r1, step)
                 best_state = {k2: v.clone() for k2, v in model.state_dict().items()}
+                best_table = table.detach().clone() if table is not None else None
     model.load_state_dict(best_state)
+    if table is not None and best_table is not None:
+        with torch.no_grad():
+            table.copy_(best_table)
     curve[0][1] = curve[1][1] if len(curve) > 1 else 0.0  # no loss before the first step
     return curve, best[1], best[0]

@@ -32,6 +32,14 @@ from aiglossary_engine.commands._common import quiet_option
     show_default=True,
     help="Glossary folder: the terms to rank and the fine-tuning pairs.",
 )
+@click.option(
+    "--descriptions",
+    type=click.Path(path_type=Path),
+    default=Path("bench/ask_dev_queries.yaml"),
+    show_default=True,
+    help="Hand-written reader descriptions: the train part (by a hash of each text) is fine-tuned on, the tune "
+    "part never (bench/ask_tune.py chooses on it). A missing file means none.",
+)
 @click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="PyTorch threads.")
 @click.option(
     "--reuse-encoders",
@@ -41,7 +49,14 @@ from aiglossary_engine.commands._common import quiet_option
 @click.option("--rewrite", is_flag=True, help="Write the files even when every number matches the manifest there.")
 @quiet_option
 def build_ask(
-    budget: str, out: Path, glossary: Path, threads: int, reuse_encoders: bool, rewrite: bool, quiet: bool
+    budget: str,
+    out: Path,
+    glossary: Path,
+    descriptions: Path,
+    threads: int,
+    reuse_encoders: bool,
+    rewrite: bool,
+    quiet: bool,
 ) -> None:
     """Pre-train the Ask encoder on the shipped text, fine-tune it on pairs from the entries, compute the
     term vectors and the BM25F index with the ranking choices made on the development queries
@@ -66,12 +81,13 @@ def build_ask(
     args = ["engine", "build-ask", "--budget", budget]
     args += ["--threads", str(threads)] if threads != 1 else []
     args += ["--glossary", glossary.as_posix()] if glossary != Path("glossary") else []
+    args += ["--descriptions", descriptions.as_posix()] if descriptions != Path("bench/ask_dev_queries.yaml") else []
     args += ["--reuse-encoders"] if reuse_encoders else []
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".ask.work-", dir=out))
     try:
         ctx = BuildContext(work=work, glossary=glossary, command=shlex.join(args), log=log, threads=threads)
-        target, manifest = run(out, budget, ctx, rewrite, reuse_encoders)
+        target, manifest = run(out, budget, ctx, rewrite, reuse_encoders, descriptions)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if not quiet:
