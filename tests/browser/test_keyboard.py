@@ -108,7 +108,7 @@ def test_graph_by_keyboard(page: Any, site: Any, kb: KnowledgeBase) -> None:
         assert inside, f"the focused node {slug} lies outside the visible graph"
         page.keyboard.press(key)
         if key == "Enter":  # Enter opens the term
-            page.wait_for_url(re.compile(rf"/glossary/{slug}/$"))
+            page.wait_for_url(re.compile(rf"/glossary/{slug}/(#[\w-]+)?$"))  # navigation.tracking may add #section
             expect(page.locator("article h1")).to_contain_text(kb.entries[slug].term)
         else:  # Space focuses the graph on it (tests/browser/test_browser_graph.py checks the neighbourhood)
             page.wait_for_url(re.compile(rf"[?&]focus={re.escape(slug)}(&|$)"))
