@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    from aiglossary_engine.ask.build import SEED, description_words
+    from aiglossary_engine.ask.build import SEED, description_words, glossary_paragraphs
     from aiglossary_engine.ask.entries import load_descriptions, load_term_docs
     from aiglossary_engine.ask.rank import Bm25Index
     from aiglossary_engine.ask.train import (
@@ -82,6 +82,19 @@ def main() -> None:
     def z(x: np.ndarray) -> np.ndarray:
         return (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
 
+    def fused(cos: np.ndarray) -> tuple[dict[float, dict[str, float]], float]:
+        """The hybrid at every fusion weight 0, 0.05, ..., 1, and the best weight (ties: nearest 0.4)."""
+        grid = {w: metrics(w * z(bm) + (1 - w) * z(cos)) for w in [round(0.05 * i, 2) for i in range(21)]}
+        return grid, max(grid, key=lambda w: (grid[w]["R@1"] + grid[w]["MRR"], -abs(w - 0.4)))
+
+    def report(label: str, cos: np.ndarray) -> None:
+        grid, wb = fused(cos)
+        m = metrics(cos)
+        print(
+            f"    {label}: enc {m['R@1']:.3f}/{m['R@5']:.3f}/{m['MRR']:.3f} "
+            f"hyb@{wb} {grid[wb]['R@1']:.3f}/{grid[wb]['R@5']:.3f}/{grid[wb]['MRR']:.3f}"
+        )
+
     print(f"[{args.label}] tune part: {len(tune)} descriptions; BM25F alone {metrics(bm)}")
     feat = Featurizer(budget.buckets)
     snips = [[content_words(t) for _, t in d.snippets] for d in docs]
@@ -108,30 +121,15 @@ def main() -> None:
             for a in (0.5, 1.0, 2.0):
                 vm = np.stack([x if d is None else x + a * d / np.linalg.norm(d) for x, d in zip(v, dv, strict=True)])
                 vm /= np.linalg.norm(vm, axis=1, keepdims=True)
-                cm = qv @ vm.T
-                g = {w: metrics(w * z(bm) + (1 - w) * z(cm)) for w in [round(0.05 * i, 2) for i in range(21)]}
-                wb = max(g, key=lambda w: (g[w]["R@1"] + g[w]["MRR"], -abs(w - 0.4)))
-                m = metrics(cm)
-                print(
-                    f"    desc-mix {a}: enc {m['R@1']:.3f}/{m['R@5']:.3f}/{m['MRR']:.3f} "
-                    f"hyb@{wb} {g[wb]['R@1']:.3f}/{g[wb]['R@5']:.3f}/{g[wb]['MRR']:.3f}"
-                )
-        grid = {w: metrics(w * z(bm) + (1 - w) * z(cos)) for w in [round(0.05 * i, 2) for i in range(21)]}
-        wbest = max(grid, key=lambda w: (grid[w]["R@1"] + grid[w]["MRR"], -abs(w - 0.4)))
+                report(f"desc-mix {a}", qv @ vm.T)
+        grid, wbest = fused(cos)
         row = {"step": step, "enc": enc, "hyb@0.4": grid[0.4], "w": wbest, "hyb@w": grid[wbest]}
         if table is not None:
             tv = table.detach().numpy().astype(np.float64)
             tv /= np.linalg.norm(tv, axis=1, keepdims=True)
             ct = qv @ tv.T
             for mix in (1.0, 0.5):
-                cm = mix * ct + (1 - mix) * cos
-                g = {w: metrics(w * z(bm) + (1 - w) * z(cm)) for w in [round(0.05 * i, 2) for i in range(21)]}
-                wb = max(g, key=lambda w: (g[w]["R@1"] + g[w]["MRR"], -abs(w - 0.4)))
-                m = metrics(cm)
-                print(
-                    f"    table {mix}: enc {m['R@1']:.3f}/{m['R@5']:.3f}/{m['MRR']:.3f} "
-                    f"hyb@{wb} {g[wb]['R@1']:.3f}/{g[wb]['R@5']:.3f}/{g[wb]['MRR']:.3f}"
-                )
+                report(f"table {mix}", mix * ct + (1 - mix) * cos)
             row["table"] = metrics(ct)
         results.append(row)
         f = lambda m: f"{m['R@1']:.3f}/{m['R@5']:.3f}/{m['MRR']:.3f}"  # noqa: E731
@@ -144,18 +142,11 @@ def main() -> None:
     torch.manual_seed(SEED)
     model = BagEncoder(budget.buckets, budget.dim)
     if key.exists():
-        model.load_state_dict(torch.load(key))
+        model.load_state_dict(torch.load(key, weights_only=True))
     else:
         rng = random.Random(SEED)
         paras = paragraphs(stdlib_text(), budget.pretrain_paragraphs, rng)
-        gloss = []
-        for mine in pairs.train:
-            ws = [w for _, w in mine]
-            for i in range(0, len(ws), 4):
-                chunk = [w for x in ws[i : i + 4] for w in x]
-                if len(chunk) >= 12:
-                    gloss.append(chunk)
-        pretrain(model, paras + gloss, feat, budget, SEED, print)
+        pretrain(model, paras + glossary_paragraphs(pairs), feat, budget, SEED, print)
         torch.save(model.state_dict(), key)
     table = None
     if budget.table:

@@ -68,6 +68,19 @@ def description_words(items: list[dict[str, Any]], slugs: list[str]) -> list[lis
 # ---- ONNX ----------------------------------------------------------------------------------------
 
 
+def glossary_paragraphs(pairs: Pairs) -> list[list[str]]:
+    """The glossary's prose for pre-training: paragraphs of four consecutive training sentences of each
+    entry (held-out sentences excluded), those of at least 12 words."""
+    gloss = []
+    for mine in pairs.train:
+        words_ = [ws for _, ws in mine]
+        for i in range(0, len(words_), 4):
+            chunk = [w for ws in words_[i : i + 4] for w in ws]
+            if len(chunk) >= 12:
+                gloss.append(chunk)
+    return gloss
+
+
 def export_encoder(model: BagEncoder, out: Path, meta: dict[str, str]) -> None:
     """fp32 export (opset 20, IR 10), int8 weights for the embedding table, checked against PyTorch."""
     import onnxruntime as ort
@@ -271,14 +284,7 @@ def run_ask(
         feat = Featurizer(budget.buckets)
         stdlib = stdlib_text()
         paras = paragraphs(stdlib, budget.pretrain_paragraphs, rng)
-        # The glossary's prose, as paragraphs of four consecutive training sentences (dev ones excluded).
-        gloss = []
-        for mine in pairs.train:
-            words_ = [ws for _, ws in mine]
-            for i in range(0, len(words_), 4):
-                chunk = [w for ws in words_[i : i + 4] for w in ws]
-                if len(chunk) >= 12:
-                    gloss.append(chunk)
+        gloss = glossary_paragraphs(pairs)
         ctx.log(
             f"ask: {len(docs)} terms, {sum(len(m) for m in pairs.train)} training pairs, {len(pairs.dev)} dev pairs"
         )
