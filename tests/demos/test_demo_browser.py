@@ -175,6 +175,28 @@ def test_a_demo_page_fetches_each_file_once_and_all_at_the_start(demo_site: Serv
     assert starts["ort-wasm-simd-threaded.wasm"][0] < models_in, starts
 
 
+def test_text_appears_as_it_is_generated(demo_site: Server, page: Any) -> None:
+    """The page stays responsive during a generation: a script (like a paint, a scroll or a click) runs
+    while it is under way and sees part of the text, not the page frozen until all of it is done."""
+    page.goto(demo_site.url + "glossary/pre-training/")
+    assert _ready(page) == "ready", page.inner_text(".glossary-demo-status")
+    total = int(_manifest("pretraining")["generation"]["max_chars"])
+    page.click(".glossary-demo-run")
+    seen = []
+    while True:
+        state, shown = page.evaluate(
+            """() => [document.querySelector('.glossary-demo').dataset.state,
+                      document.querySelector('.glossary-demo-out[data-model="finetuned"] .glossary-demo-continuation')
+                        .textContent.length]"""
+        )
+        seen.append((state, shown))
+        if state in ("done", "error"):
+            break
+    assert state == "done", page.inner_text(".glossary-demo-status")
+    partial = [n for s, n in seen if s == "running" and 0 < n < total]
+    assert len(partial) >= 2, seen
+
+
 @pytest.fixture
 def broken_site(demo_site: Server, tmp_path: Path) -> Any:
     """A copy of the built site whose fine-tuned model is damaged after the (checked) build."""

@@ -419,6 +419,24 @@
   }
 
   /* Runs the generators of one click, a character at a time, and renders every fifth. */
+  /* A macrotask boundary without setTimeout's 4 ms clamp: the browser paints and handles input there.
+   * (ORT's wasm runs resolve as microtasks, so a chain of them alone would hold the page until done.) */
+  var yieldChannel = typeof MessageChannel === "function" ? new MessageChannel() : null;
+  var yieldQueue = [];
+  if (yieldChannel) {
+    yieldChannel.port1.onmessage = function () {
+      var next = yieldQueue.shift();
+      if (next) next();
+    };
+  }
+  function yieldToBrowser() {
+    return new Promise(function (resolve) {
+      if (!yieldChannel) return setTimeout(resolve, 0);
+      yieldQueue.push(resolve);
+      yieldChannel.port2.postMessage(0);
+    });
+  }
+
   function runGenerators(root, gens, maxChars, render, isCurrent) {
     function loop(count) {
       if (!isCurrent() || !root.isConnected) return Promise.resolve(false);
@@ -426,8 +444,10 @@
       // One model after the other, so each model's time per character is its own.
       return gens.reduce(function (p, g) { return p.then(function () { return g.step(); }); }, Promise.resolve())
         .then(function () {
-          if ((count + 1) % 5 === 0) render();
-          return loop(count + 1);
+          if ((count + 1) % 5 !== 0) return loop(count + 1);
+          // Every 5 characters: show the text so far and let the page breathe (paint, scroll, clicks).
+          render();
+          return yieldToBrowser().then(function () { return loop(count + 1); });
         });
     }
     return gens.reduce(function (p, g) { return p.then(function () { return g.start(); }); }, Promise.resolve())
