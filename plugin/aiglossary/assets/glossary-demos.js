@@ -47,7 +47,8 @@
     ".glossary-demo-temperature-label{font-size:.8em;display:flex;gap:.4em;align-items:center}",
     ".glossary-demo-prompt:focus-visible,.glossary-demo-temperature:focus-visible{outline:2px solid var(--md-typeset-a-color);outline-offset:2px}",
     ".glossary-demo-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12em,1fr));gap:.8em}",
-    ".glossary-demo-out{border:1px solid var(--md-default-fg-color--lightest);border-radius:.2em;padding:.5em .7em;min-width:0}",
+    // Layout containment: a continuation growing by a few characters re-lays out its own box only.
+    ".glossary-demo-out{border:1px solid var(--md-default-fg-color--lightest);border-radius:.2em;padding:.5em .7em;min-width:0;contain:layout}",
     ".glossary-demo-label{font-weight:700;font-size:.85em}",
     ".glossary-demo-loss{font-size:.7em;color:var(--md-default-fg-color--light)}",
     ".glossary-demo-text{white-space:pre-wrap;overflow-wrap:anywhere;font-family:var(--md-code-font-family);font-size:.75em;margin:.4em 0 0}",
@@ -437,17 +438,23 @@
     });
   }
 
+  var YIELD_MS = 100; // how often a generation shows its text so far and lets the page paint and respond
+
   function runGenerators(root, gens, maxChars, render, isCurrent) {
+    var lastYield = performance.now();
     function loop(count) {
       if (!isCurrent() || !root.isConnected) return Promise.resolve(false);
       if (count >= maxChars) return Promise.resolve(true);
       // One model after the other, so each model's time per character is its own.
       return gens.reduce(function (p, g) { return p.then(function () { return g.step(); }); }, Promise.resolve())
         .then(function () {
-          if ((count + 1) % 5 !== 0) return loop(count + 1);
-          // Every 5 characters: show the text so far and let the page breathe (paint, scroll, clicks).
+          if (performance.now() - lastYield < YIELD_MS) return loop(count + 1);
+          // About ten times a second: show the text so far and let the page breathe (paint, scroll, clicks).
           render();
-          return yieldToBrowser().then(function () { return loop(count + 1); });
+          return yieldToBrowser().then(function () {
+            lastYield = performance.now();
+            return loop(count + 1);
+          });
         });
     }
     return gens.reduce(function (p, g) { return p.then(function () { return g.start(); }); }, Promise.resolve())
