@@ -32,6 +32,8 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     error: str = ""
     glossary_warnings: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+    """MkDocs's INFO lines (a link to a missing anchor is one of them by default)."""
 
     def html(self, url_path: str) -> str:
         path = self.site / url_path
@@ -45,11 +47,15 @@ class BuildResult:
 
 class _Collect(logging.Handler):
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(logging.INFO)
         self.messages: list[str] = []
         self.glossary: list[str] = []
+        self.infos: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:
+            self.infos.append(record.getMessage())
+            return
         self.messages.append(record.getMessage())
         if record.name == "mkdocs.plugins.glossary":
             self.glossary.append(record.getMessage())
@@ -64,15 +70,18 @@ def mkdocs_build(project: Path, *, strict: bool = False, site: Path | None = Non
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # INFO lines reach the handler too (the CLI shows them)
     site = site or project / "site"
     try:
         cfg = load_config(config_file=str(project / "mkdocs.yml"), strict=strict, site_dir=str(site))
         build(cfg)
     except (Abort, MkDocsException, SystemExit) as exc:
-        return BuildResult(False, site, handler.messages, str(exc), handler.glossary)
+        return BuildResult(False, site, handler.messages, str(exc), handler.glossary, handler.infos)
     finally:
         logger.removeHandler(handler)
-    return BuildResult(True, site, handler.messages, "", handler.glossary)
+        logger.setLevel(level)
+    return BuildResult(True, site, handler.messages, "", handler.glossary, handler.infos)
 
 
 MINI_CONFIG = {

@@ -352,6 +352,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             html = html.replace(NOLINK_START, "").replace(NOLINK_END, "")
         if self.demos.ask is not None and src == self.layout.index:
             html = insert_ask_box(html)
+            # The box is added after Markdown: tell MkDocs's anchor check (links to index.md#ask) it is there.
+            if isinstance(getattr(page, "present_anchor_ids", None), set):
+                page.present_anchor_ids.add(ASK_ANCHOR)
         return self.demos.on_page_content(html, base)
 
     def _explicit_links(self, html: str, src: str, href: Any) -> str:
