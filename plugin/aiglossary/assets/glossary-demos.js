@@ -419,7 +419,6 @@
     };
   }
 
-  /* Runs the generators of one click, a character at a time, and renders every fifth. */
   /* A macrotask boundary without setTimeout's 4 ms clamp: the browser paints and handles input there.
    * (ORT's wasm runs resolve as microtasks, so a chain of them alone would hold the page until done.) */
   var yieldChannel = typeof MessageChannel === "function" ? new MessageChannel() : null;
@@ -440,6 +439,7 @@
 
   var YIELD_MS = 100; // how often a generation shows its text so far and lets the page paint and respond
 
+  /* Runs the generators of one click, a character at a time, and renders about ten times a second. */
   function runGenerators(root, gens, maxChars, render, isCurrent) {
     var lastYield = performance.now();
     function loop(count) {
