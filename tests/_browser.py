@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -147,6 +148,17 @@ def open_page(browser: Any, watch: Watch, **options: Any) -> tuple[Any, Any]:
 
     page.on("dialog", on_dialog)
     return context, page
+
+
+def page_url(path: str) -> re.Pattern[str]:
+    """A pattern for the address of the page at ``path`` (``glossary/attention/`` or a full URL).
+
+    mkdocs-material's ``navigation.tracking`` writes the heading in view into the address
+    (``/glossary/attention/#categories``) as soon as the page scrolls, which under load can happen
+    before a test's wait for the address returns, so the fragment is optional.
+    """
+    path = re.sub(r"^[a-z]+://[^/]+/", "", path.split("#")[0]).lstrip("/")
+    return re.compile(rf"/{re.escape(path)}(#[\w-]+)?$")
 
 
 def goto_instant(page: Any, url: str) -> None:

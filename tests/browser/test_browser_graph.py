@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _browser import goto_instant, page_url
 from aiglossary.graph import adjacency, links, neighbourhood
 from aiglossary.loader import KnowledgeBase
 from aiglossary.model import Category, Entry
@@ -145,7 +146,7 @@ def test_graph_keyboard_only(page: Any, site: Server, kb: KnowledgeBase) -> None
     assert _visible(page) == set(neighbourhood(adj, here, 2))
     assert page.evaluate("document.activeElement.dataset.slug") == here
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(rf"/glossary/{here}/(#[\w-]+)?$"))  # navigation.tracking may add #section
+    page.wait_for_url(page_url(f"glossary/{here}/"))
     expect(page.locator("article h1")).to_contain_text(kb.entries[here].term)
 
 
@@ -199,7 +200,7 @@ def test_local_graph_on_a_term_page(page: Any, site: Server, kb: KnowledgeBase) 
     # Each neighbour is a link to its page.
     target = sorted(got["learn-first"] if "learn-first" in got else next(iter(got.values())))[0]
     figure.locator(f'a.glossary-lg-node[data-slug="{target}"]').click()
-    page.wait_for_url(re.compile(rf"/glossary/{target}/(#[\w-]+)?$"))  # navigation.tracking may add #section
+    page.wait_for_url(page_url(f"glossary/{target}/"))
     expect(page.locator("article h1")).to_contain_text(kb.entries[target].term)
 
 
@@ -266,8 +267,6 @@ def test_synthetic_1000_term_graph_renders(page: Any, site: Server) -> None:
 
 def test_graph_page_with_instant_navigation(page: Any, site: Server, kb: KnowledgeBase) -> None:
     """The graph's script is in the graph page alone: Material runs it again on each visit."""
-    from _browser import goto_instant
-
     goto_instant(page, site.url)
     page.evaluate("window.__notReloaded = true")
     page.locator(".md-nav a[href$='glossary/graph/']").first.click()

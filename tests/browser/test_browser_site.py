@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from _browser import TIMEOUT_MS, goto_instant
+from _browser import TIMEOUT_MS, goto_instant, page_url
 from aiglossary.loader import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +113,7 @@ def test_follow_autolink(page: Any, site: Server, kb: KnowledgeBase, start: str)
     slug = _slug_from(urljoin(page.url, href))
     assert slug in kb.entries and f"/{slug}/" not in page.url
     link.click()
-    page.wait_for_url(re.compile(rf"/glossary/{slug}/(#[\w-]+)?$"))  # navigation.tracking may add #section
+    page.wait_for_url(page_url(f"glossary/{slug}/"))
     expect(page.locator(".md-content article h1").first).to_contain_text(kb.entries[slug].term)
 
 
@@ -197,7 +197,7 @@ def _click_link_to(page: Any, url: str) -> None:
     assert index >= 0, f"no visible link to {url} on {page.url}"
     before = page.evaluate("window.__swaps")
     page.locator("a[href]").nth(index).click()
-    _navigated(page, url, before)
+    _navigated(page, page_url(url), before)
 
 
 def test_instant_navigation_keeps_page_and_filters(page: Any, site: Server, kb: KnowledgeBase) -> None:
@@ -214,11 +214,11 @@ def test_instant_navigation_keeps_page_and_filters(page: Any, site: Server, kb: 
     # Away to a term page through the index, then back: the filter must still work.
     before = page.evaluate("window.__swaps")
     page.locator(".glossary-index-item a[href]").first.click()
-    _navigated(page, re.compile(r"/glossary/[a-z0-9-]+/$"), before)
+    _navigated(page, re.compile(r"/glossary/[a-z0-9-]+/(#[\w-]+)?$"), before)
     expect(page.locator("article h1")).to_be_visible()
     before = page.evaluate("window.__swaps")
     page.go_back()
-    _navigated(page, index_url, before)
+    _navigated(page, page_url(index_url), before)
     expect(page.locator(".glossary-index-item")).to_have_count(len(kb.entries))
     _apply_filters(page, kb, category, "beginner")
     _reset_filters(page, kb)

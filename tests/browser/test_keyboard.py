@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser import focus_indicator, tab_to
+from _browser import focus_indicator, page_url, tab_to
 from aiglossary.loader import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +86,7 @@ def test_index_filters_by_keyboard(page: Any, site: Any, kb: KnowledgeBase) -> N
     _reach(page, ".glossary-index-item:not([hidden]) a")
     href = page.evaluate("document.activeElement.href")
     page.keyboard.press("Enter")
-    page.wait_for_url(href)
+    page.wait_for_url(page_url(href))
     expect(page.locator("article h1")).to_be_visible()
 
 
@@ -108,7 +108,7 @@ def test_graph_by_keyboard(page: Any, site: Any, kb: KnowledgeBase) -> None:
         assert inside, f"the focused node {slug} lies outside the visible graph"
         page.keyboard.press(key)
         if key == "Enter":  # Enter opens the term
-            page.wait_for_url(re.compile(rf"/glossary/{slug}/(#[\w-]+)?$"))  # navigation.tracking may add #section
+            page.wait_for_url(page_url(f"glossary/{slug}/"))
             expect(page.locator("article h1")).to_contain_text(kb.entries[slug].term)
         else:  # Space focuses the graph on it (tests/browser/test_browser_graph.py checks the neighbourhood)
             page.wait_for_url(re.compile(rf"[?&]focus={re.escape(slug)}(&|$)"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser import Server, Watch, serve
+from _browser import Server, Watch, page_url, serve
 from click.testing import CliRunner
 from markupsafe import escape
 
@@ -141,10 +141,10 @@ def test_leave_and_come_back_with_instant_navigation(demo_site: Server, page: An
     _ready(page)
     page.evaluate("window.__sameDocument = true")
     page.locator('article a.glossary-term[href$="neural-network/"]').first.click()
-    page.wait_for_url("**/glossary/neural-network/")
+    page.wait_for_url(page_url("glossary/neural-network/"))
     page.wait_for_function("document.querySelector('.glossary-demo') === null")
     page.go_back()
-    page.wait_for_url("**/glossary/pre-training/")
+    page.wait_for_url(page_url("glossary/pre-training/"))
     assert _ready(page) == "ready"
     assert page.evaluate("window.__sameDocument === true"), "instant navigation kept the document"
     assert _continue(page, PROMPT) == _cli(PROMPT)
