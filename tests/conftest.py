@@ -25,12 +25,15 @@ def mini_glossary(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's chromium through Playwright: one instance per test process, shared by every suite."""
-    from _browser import CHROMIUM, CHROMIUM_ARGS
+    from _browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(f"Debian's chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium`")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() retries for 5 s by default, page waits for TIMEOUT_MS: on a loaded 2-core machine a
+    # demo's 160 characters alone can take longer than 5 s, so both wait the same (only a failure waits).
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
