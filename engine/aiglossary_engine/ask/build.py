@@ -38,7 +38,7 @@ from aiglossary_engine.ask.train import (
     pretrain,
     split_pairs,
 )
-from aiglossary_engine.demos.common import BuildContext, write_demo
+from aiglossary_engine.demos.common import BuildContext, finish_build
 from aiglossary_engine.errors import EngineError
 
 ASK_ID = "ask"
@@ -458,13 +458,4 @@ def build_ask(
         files, manifest = run_ask(budget, ctx, reuse, descriptions)
     finally:
         torch.set_num_threads(previous)
-    manifest = {
-        "id": ASK_ID,
-        "engine_version": __version__,
-        "command": ctx.command,
-        "budget": budget,
-        "torch_threads": ctx.threads,
-        **manifest,
-    }
-    target, written = write_demo(out_root, ASK_ID, files, manifest, rewrite)
-    return target, written | {"build_seconds": round(time.perf_counter() - started, 1)}
+    return finish_build(out_root, ASK_ID, budget, ctx, files, manifest, rewrite, started)

@@ -143,8 +143,25 @@ def build_demo(
         files, manifest = _run(demo_id, budget, ctx)
     finally:
         torch.set_num_threads(previous_threads)
-    # Nothing that depends on the machine or the moment (timings, paths, progress flags) goes into the
-    # manifest: rebuilt elsewhere with the same numbers, it is byte-identical.
+    return finish_build(out_root, demo_id, budget, ctx, files, manifest, rewrite, started)
+
+
+def finish_build(
+    out_root: Path,
+    demo_id: str,
+    budget: str,
+    ctx: BuildContext,
+    files: dict[str, bytes],
+    manifest: dict[str, Any],
+    rewrite: bool,
+    started: float,
+) -> tuple[Path, dict[str, Any]]:
+    """Head ``manifest`` with what made it, write the demo's folder, and add the build's wall time.
+
+    Nothing that depends on the machine or the moment (timings, paths, progress flags) goes into the
+    manifest: rebuilt elsewhere with the same numbers, it is byte-identical. ``started`` is a
+    ``time.perf_counter()`` reading; the wall time goes only into the returned summary.
+    """
     manifest = {
         "id": demo_id,
         "engine_version": __version__,
