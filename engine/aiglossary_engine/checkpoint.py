@@ -21,6 +21,7 @@ import json
 import os
 import pickle
 import shutil
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,7 +131,11 @@ class Checkpoint:
         if not path.is_file():
             raise EngineError(f"{path}: missing — the checkpoint is incomplete")
         try:
-            return torch.load(path, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():
+                # A bare pickle (not torch.save's zip) makes torch warn about its protocol before it
+                # refuses the file: the one-line error below says all a reader needs.
+                warnings.filterwarnings("ignore", message="Detected pickle protocol", category=UserWarning)
+                return torch.load(path, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError:  # torch's advice about weights_only runs to a dozen lines
             reason = "it holds Python objects, not only tensors, and is not loaded for safety"
             raise EngineError(f"{path}: cannot be loaded ({reason}) — the checkpoint is corrupted") from None
