@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
+from _timing import best_times
 from aiglossary import load_knowledge_base
 from aiglossary.cli import main
 from aiglossary.model import check_markdown
@@ -49,17 +49,19 @@ def test_code_spans(text: str, spans: list[str]) -> None:
 @pytest.mark.parametrize("text", ["`" * 3000, "`a" * 2000, "``x`" * 1000, "`" * 1500 + "a" + "`" * 1499])
 def test_check_markdown_is_fast_on_backticks(text: str) -> None:
     """check_markdown took 108 s at 2,000 backticks (a backtracking regex)."""
-    start = time.perf_counter()
-    check_markdown(text)
-    assert time.perf_counter() - start < 0.5
+    plain = ("word `code` " * (len(text) // 12 + 1))[: len(text)]  # ordinary prose of the same length
+    slow, baseline = best_times(lambda: check_markdown(text), lambda: check_markdown(plain))
+    assert slow < 10 * baseline, f"{slow * 1000:.2f} ms against {baseline * 1000:.2f} ms for plain text"
 
 
 def test_raw_html_scan_is_fast_on_spaces() -> None:
     from aiglossary.model import _HTML_RE
 
-    start = time.perf_counter()
-    assert _HTML_RE.search(("<" + " " * 20_000 + "1") * 10) is None
-    assert time.perf_counter() - start < 0.5
+    def scan(spaces: int) -> None:
+        assert _HTML_RE.search(("<" + " " * spaces + "1") * 10) is None
+
+    quarter, whole = best_times(lambda: scan(5_000), lambda: scan(20_000))
+    assert whole < 8 * quarter, f"4× the spaces took {whole / quarter:.1f}× as long (linear: 4×, quadratic: 16×)"
 
 
 # -- 4. control characters: refused by check, escaped on output ----------------------------------
@@ -241,11 +243,19 @@ def test_export_json_escapes_nothing_it_should_not(mini_glossary: Path, tmp_path
 def test_deep_nesting_is_one_error_and_fast(mini_glossary: Path, text: str, where: str) -> None:
     from aiglossary.yamlsafe import YamlProblem, parse
 
-    start = time.perf_counter()
     with pytest.raises(YamlProblem) as caught:
         parse(text.encode())
-    assert time.perf_counter() - start < 0.2
     problem = caught.value
+
+    # Fast: refusing it costs no more than reading a valid, shallow document of the same length.
+    shallow = ("term: [" + ", ".join(["[[a, b], {c: d}]"] * (len(text) // 17)) + "]").encode()
+
+    def refuse() -> None:
+        with pytest.raises(YamlProblem):
+            parse(text.encode())
+
+    deep_s, shallow_s = best_times(refuse, lambda: parse(shallow))
+    assert deep_s < 3 * shallow_s, f"refusing took {deep_s * 1000:.2f} ms, a valid document {shallow_s * 1000:.2f} ms"
     if "\x01" not in text:
         assert problem.message == "values nest more than 32 levels deep; entries nest four at most"
         assert f"{problem.line}:{problem.col}".startswith(where)

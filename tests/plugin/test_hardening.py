@@ -5,11 +5,11 @@ a hostile file cannot take the build down, and docs pages are linked only where 
 from __future__ import annotations
 
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
+from _timing import best_times
 from aiglossary.sitegen.render import plain_text
 
 from .conftest import MINI, BuildResult, make_project, mini_entry, mkdocs_build
@@ -104,15 +104,26 @@ def test_deep_nesting_is_one_error_and_the_rest_is_built(tmp_path: Path) -> None
 def test_backticks_and_brackets_cannot_stall_the_build(tmp_path: Path) -> None:
     """3,000 backticks kept check_markdown busy for minutes; 4,000 '[' took Markdown seconds."""
     project = make_project(
-        tmp_path,
+        tmp_path / "hostile",
         entries={
             "alpha-term": mini_entry("alpha-term", definition="`" * 3000),
             "beta-term": mini_entry("beta-term", definition="[" * 4000),
         },
     )
-    start = time.perf_counter()
-    result = mkdocs_build(project)
-    assert time.perf_counter() - start < 30
+    prose = "word " * 1000  # the same project with ordinary text of about the same length
+    plain = make_project(
+        tmp_path / "plain",
+        entries={
+            "alpha-term": mini_entry("alpha-term", definition=prose[:3000]),
+            "beta-term": mini_entry("beta-term", definition=(prose * 2)[:4000]),
+        },
+    )
+    results: list[BuildResult] = []
+    hostile_s, plain_s = best_times(
+        lambda: results.append(mkdocs_build(project)), lambda: mkdocs_build(plain), rounds=2
+    )
+    assert hostile_s < 3 * plain_s, f"{hostile_s:.2f} s against {plain_s:.2f} s for ordinary text"
+    result = results[-1]
     assert result.ok, result.error
     warnings = "\n".join(result.glossary_warnings)
     assert re.search(r"glossary/beta-term\.yaml:\d+:\d+: definition: has 4,000 '\[' characters", warnings)
@@ -172,10 +183,12 @@ def test_docs_page_links_only_text(tmp_path: Path) -> None:
 def test_docs_page_with_many_backticks_builds_fast(tmp_path: Path) -> None:
     """Explicit glossary: links are checked outside code spans; finding them was superlinear too."""
     page = "# Ticks\n\n" + "`" * 3000 + "\n\nSee `[x](glossary:nope)` and [y](glossary:no-such-term).\n"
-    project = make_project(tmp_path, docs={"ticks.md": page})
-    start = time.perf_counter()
-    result = mkdocs_build(project)
-    assert time.perf_counter() - start < 30
+    project = make_project(tmp_path / "ticks", docs={"ticks.md": page})
+    plain = make_project(tmp_path / "plain", docs={"ticks.md": page.replace("`" * 3000, "word " * 600)})
+    results: list[BuildResult] = []
+    ticks_s, plain_s = best_times(lambda: results.append(mkdocs_build(project)), lambda: mkdocs_build(plain), rounds=2)
+    assert ticks_s < 3 * plain_s, f"{ticks_s:.2f} s against {plain_s:.2f} s for ordinary text"
+    result = results[-1]
     assert result.ok, result.error
     warnings = "\n".join(result.glossary_warnings)
     assert "docs/ticks.md:5:" in warnings and "'no-such-term'" in warnings
