@@ -329,8 +329,19 @@ class MetricsLog:
 
 
 def train(recipe: Recipe, opts: RunOptions) -> RunResult:
-    # ---- set up ---------------------------------------------------------------------------------
+    """Train as ``recipe`` and ``opts`` say; under torchrun, one process group for the run's length."""
     ctx = setup_distributed()
+    try:
+        return _train(recipe, opts, ctx)
+    finally:
+        # Leaving gloo's worker threads to interpreter shutdown aborts a rank now and then ("terminate
+        # called without an active exception", SIGABRT) after the run has finished and saved.
+        if ctx.world > 1 and dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def _train(recipe: Recipe, opts: RunOptions, ctx: Dist) -> RunResult:
+    # ---- set up ---------------------------------------------------------------------------------
     torch.set_flush_denormal(True)  # tiny Adam updates turn into denormals that slow CPUs down 10x
     spec = _train_spec(recipe, opts)
     if spec.batch_size % ctx.world:
