@@ -41,9 +41,9 @@ def run(
         _interrupted(recipe_name, command, out, steps, seed, init_from, scratch)
     if quiet or (result.metrics is None):
         return
-    import torch.distributed as dist
+    import os
 
-    if dist.is_initialized() and dist.get_rank() != 0:
+    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun rank 0 speaks for all
         return
     val = f"{result.val_loss:.4f}" if result.val_loss is not None else "n/a"
     best = f", best at step {result.best_step}" if result.best_step is not None else ""
