@@ -91,7 +91,9 @@ def test_two_process_ddp_matches_one_process(tmp_path: Path, make_recipe: Callab
         env=env,
         check=False,
     )
-    assert ddp.returncode == 0, ddp.stderr[-3000:]
+    state = tmp_path / "two" / "checkpoint.json"
+    saved = state.read_text("utf-8")[:300] if state.is_file() else "no checkpoint.json"
+    assert ddp.returncode == 0, f"{ddp.stderr[-3000:]}\ncheckpoint when torchrun ended: {saved}"
     two = load_checkpoint(tmp_path / "two")
     assert two.config["world_size"] == 2
     assert two.info["step"] == 20

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import NoReturn
 
@@ -39,16 +41,28 @@ def run(
         result = train(recipe, opts)
     except KeyboardInterrupt:
         _interrupted(recipe_name, command, out, steps, seed, init_from, scratch)
-    if quiet or (result.metrics is None):
-        return
-    import os
+    if not quiet and result.metrics is not None and int(os.environ.get("RANK", "0")) == 0:
+        # under torchrun rank 0 speaks for all
+        val = f"{result.val_loss:.4f}" if result.val_loss is not None else "n/a"
+        best = f", best at step {result.best_step}" if result.best_step is not None else ""
+        click.echo(f"{out}: step {result.step}, val loss {val}{best}, {result.items_per_s:,.0f} {_unit(recipe.task)}/s")
+        click.echo(f"next: engine export {out} --out {out}.onnx")
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        _leave_torchrun_worker()
 
-    if int(os.environ.get("RANK", "0")) != 0:  # under torchrun rank 0 speaks for all
-        return
-    val = f"{result.val_loss:.4f}" if result.val_loss is not None else "n/a"
-    best = f", best at step {result.best_step}" if result.best_step is not None else ""
-    click.echo(f"{out}: step {result.step}, val loss {val}{best}, {result.items_per_s:,.0f} {_unit(recipe.task)}/s")
-    click.echo(f"next: engine export {out} --out {out}.onnx")
+
+def _leave_torchrun_worker() -> NoReturn:
+    """End a torchrun worker whose run is finished, saved and past the last barrier, without finalization.
+
+    DistributedDataParallel's reducer keeps gloo's process group alive in C++ after
+    ``destroy_process_group()``: its three threads (``pt_gloo_runloop`` ×2, ``gloo_tcp_loop``) are
+    still running when the interpreter shuts down, and now and then a rank then aborts with
+    "terminate called without an active exception" (SIGABRT), which torchrun reports as a failed run.
+    Nothing is left to do here, so the worker flushes its output and leaves at once.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _unit(task: str) -> str:
@@ -65,7 +79,6 @@ def _interrupted(
     scratch: bool,
 ) -> NoReturn:
     """Ctrl-C: say what the last checkpoint holds and the command that continues it; no traceback."""
-    import os
     import shlex
 
     from aiglossary_engine.checkpoint import is_checkpoint, load_checkpoint
