@@ -334,8 +334,8 @@ def train(recipe: Recipe, opts: RunOptions) -> RunResult:
     try:
         return _train(recipe, opts, ctx)
     finally:
-        # Leaving gloo's worker threads to interpreter shutdown aborts a rank now and then ("terminate
-        # called without an active exception", SIGABRT) after the run has finished and saved.
+        # The group ends with the run. DDP's reducer still keeps gloo's threads alive after this, so a
+        # finished torchrun worker then leaves without Python's shutdown (commands/_train.py).
         if ctx.world > 1 and dist.is_initialized():
             dist.destroy_process_group()
 
