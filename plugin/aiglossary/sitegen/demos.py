@@ -430,8 +430,12 @@ def line_chart(
     y_format: str = "{:.1f}",
     width: int = 640,
     height: int = 300,
+    legend: str = "left",
 ) -> Markup:
-    """An accessible inline SVG line chart (no library, no script); values outside y_range are clipped."""
+    """An accessible inline SVG line chart (no library, no script); values outside y_range are clipped.
+
+    ``legend`` is the top corner ("left" or "right") the key goes in: the one the lines leave empty.
+    """
     left, right, top, bottom = 56, 16, 16, 44
     xs = [x for s in series for line in s.lines for x, _ in line]
     tx = (lambda v: math.log10(v)) if x_log else (lambda v: v)
@@ -497,11 +501,16 @@ def line_chart(
         f'text-anchor="middle">{_esc(y_label)}</text>'
     )
     for i, s in enumerate(series):
-        lx, ly = left + 12, top + 14 + 18 * i
+        ly = top + 14 + 18 * i
+        # the colour sample sits on the outer side, the text runs inwards from it
+        lx = left + 12 if legend == "left" else left + pw - 12 - 22
+        tx_, anchor = (lx + 28, "start") if legend == "left" else (lx - 6, "end")
         out.append(
             f'<line class="glossary-chart-line {s.css}" x1="{lx}" x2="{lx + 22}" y1="{ly - 4}" y2="{ly - 4}" stroke="{COLOURS.get(s.css)}" stroke-width="3"/>'
         )
-        out.append(f'<text class="glossary-chart-legend" x="{lx + 28}" y="{ly}">{_esc(s.name)}</text>')
+        out.append(
+            f'<text class="glossary-chart-legend" x="{tx_}" y="{ly}" text-anchor="{anchor}">{_esc(s.name)}</text>'
+        )
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -527,6 +536,7 @@ def pretraining_chart(manifest: dict[str, Any]) -> Markup:
         x_label="training step on the glossary text",
         y_label="loss (nats per character)",
         y_range=(lo, hi),
+        legend="right",  # from scratch starts high on the left; by the right both curves have come down
     )
 
 
